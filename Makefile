@@ -1,0 +1,52 @@
+# electadmin: the two commands of the README (`make run`, `make test`) and a few helpers.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format worker beat messages bench check-deploy
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.deps-run: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.deps-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.deps-run
+
+# A local, git-ignored .env with a random secret key for development.
+.env: | $(PY)
+	$(PY) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
+
+## run: set up, migrate, load the demo election and serve on http://$(HOST):$(PORT)
+run: $(VENV)/.deps-run .env
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install the test tools and run the whole suite (SQLite unless DATABASE_URL is set)
+test: $(VENV)/.deps-dev
+	DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.deps-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.deps-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## worker / beat: need CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and usually DATABASE_URL
+worker: $(VENV)/.deps-run
+	$(VENV)/bin/celery -A electadmin worker --loglevel=INFO
+
+beat: $(VENV)/.deps-run
+	$(VENV)/bin/celery -A electadmin beat --loglevel=INFO

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every domain app uses: domain errors, the clock, the audit trail."""

@@ -1,0 +1,1 @@
+"""Elections and their rules, contests, parties, people, candidacies and registration."""

@@ -1,0 +1,1 @@
+"""Precinct protocols, double entry, controls, certification and aggregation."""

@@ -1,0 +1,1 @@
+"""Models of results entry and aggregation."""

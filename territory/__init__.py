@@ -1,0 +1,1 @@
+"""The administrative hierarchy (KATO), polling stations, commissions and scoped access."""

@@ -1,0 +1,35 @@
+"""Suite-wide fixtures and the service markers (postgres, redis, browser)."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+# The second pass of .ci/run sets this: a test that needs a service fails instead of skipping.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(marker_name):
+    if marker_name == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL (set DATABASE_URL)"
+    if marker_name == "redis" and not settings.CELERY_BROKER_URL:
+        return "needs Redis and a Celery worker (set CELERY_BROKER_URL)"
+    if marker_name == "browser" and not (shutil.which("chromium") and shutil.which("chromedriver")):
+        return "needs Debian's chromium and chromium-driver"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for name in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(name) is None:
+            continue
+        reason = _missing(name)
+        if reason is None:
+            continue
+        must_run = (name == "browser" and IN_CI) or (name != "browser" and REQUIRE_SERVICES)
+        if must_run:
+            pytest.fail(f"{item.nodeid} {reason}, and this run requires it", pytrace=False)
+        pytest.skip(reason)

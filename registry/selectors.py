@@ -1,0 +1,102 @@
+"""Reads reused by services, admin and statistics: eligibility facts, local dates, scoped querysets."""
+
+from collections import Counter
+
+from django.db.models import Q
+
+from core import clock
+from territory import scope as territory_scope
+
+from . import eligibility
+from .models import Candidacy, Contest, TermOfOffice
+
+
+def local_today(election):
+    """Today's date in the election's time zone, by the domain clock."""
+    return clock.now().astimezone(election.zone).date()
+
+
+def _terms_counter(pairs, election_day):
+    """Counter of (person_id, unit_id, office_type) -> terms started before election day."""
+    if not pairs:
+        return Counter()
+    person_ids = {p for p, _u, _k in pairs}
+    rows = TermOfOffice.objects.filter(person_id__in=person_ids, started_on__lt=election_day).values_list(
+        "person_id", "unit_id", "office_type"
+    )
+    return Counter(rows)
+
+
+def facts_for_many(candidacies):
+    """{candidacy pk: eligibility.Facts} for candidacies loaded with person, contest and election
+    (select_related("person", "contest__election")); one query for the terms of office."""
+    candidacies = list(candidacies)
+    if not candidacies:
+        return {}
+    election = candidacies[0].contest.election
+    pairs = {(c.person_id, c.contest.unit_id, election.office_type) for c in candidacies}
+    terms = _terms_counter(pairs, election.election_day)
+    return {
+        c.pk: facts_for(c, terms_in_same_post=terms[(c.person_id, c.contest.unit_id, c.contest.election.office_type)])
+        for c in candidacies
+    }
+
+
+def facts_for(candidacy, terms_in_same_post=None):
+    person, contest = candidacy.person, candidacy.contest
+    election = contest.election
+    if terms_in_same_post is None:
+        terms_in_same_post = TermOfOffice.objects.filter(
+            person=person,
+            unit_id=contest.unit_id,
+            office_type=election.office_type,
+            started_on__lt=election.election_day,
+        ).count()
+    return eligibility.Facts(
+        birth_date=person.birth_date,
+        citizen=person.citizen,
+        education=person.education,
+        qualification=person.qualification,
+        has_criminal_record=person.has_criminal_record,
+        has_corruption_offence=person.has_corruption_offence,
+        terms_in_same_post=terms_in_same_post,
+        nomination_type=candidacy.nomination_type,
+        contest_voters=contest.registered_voters,
+        signatures_valid=candidacy.signatures_valid,
+        deposit_paid=candidacy.deposit_paid,
+    )
+
+
+def eligibility_report(candidacy):
+    """Every failed rule for this candidacy (list of eligibility.Failure)."""
+    return eligibility.failures(facts_for(candidacy), eligibility.Rules.of(candidacy.contest.election))
+
+
+def territorial_scope(user):
+    """The user's territory as a member of the CEC or a territorial commission: precinct seats do not
+    give the right to change the registry, so their stations are left out."""
+    scope = territory_scope.scope_for(user)
+    return territory_scope.Scope(scope.national, scope.region_ids, scope.district_ids, frozenset())
+
+
+def unit_in_territorial_scope(user, unit):
+    scope = territorial_scope(user)
+    if scope.national:
+        return True
+    if scope.empty:
+        return False
+    return type(unit).objects.filter(scope.unit_q(), pk=unit.pk).exists()
+
+
+def contests_for(user, queryset=None):
+    queryset = Contest.objects.all() if queryset is None else queryset
+    return territory_scope.filter_by_unit(user, queryset, "unit")
+
+
+def candidacies_for(user, queryset=None):
+    queryset = Candidacy.objects.all() if queryset is None else queryset
+    return territory_scope.filter_by_unit(user, queryset, "contest__unit")
+
+
+def active_in_contest(contest):
+    return Candidacy.objects.filter(contest=contest).filter(Q(status__in=["nominated", "registered"]))

@@ -1,0 +1,18 @@
+"""The registry's services: every state change of elections, contests and candidacies goes through here."""
+
+from .candidacy import check_nomination, deregister, nominate, refuse, register, update_documents, withdraw
+from .contests import advance_election, create_contests, extend_nomination, open_term_of_office
+
+__all__ = [
+    "advance_election",
+    "check_nomination",
+    "create_contests",
+    "deregister",
+    "extend_nomination",
+    "nominate",
+    "open_term_of_office",
+    "refuse",
+    "register",
+    "update_documents",
+    "withdraw",
+]

@@ -1,0 +1,338 @@
+"""The candidacy workflow: nominate, register, refuse, withdraw, deregister, and document updates.
+
+nominated -> registered | refused | withdrawn;  registered -> withdrawn | deregistered.
+Each function checks stage, deadline, state, the actor's territory and the rules, then writes the
+change and its audit record in one transaction.
+"""
+
+from django.db import IntegrityError, transaction
+
+from core import audit
+
+from .. import eligibility, errors, selectors
+from ..models import Candidacy, Contest, Person
+from .common import NOMINATION_STAGES, WITHDRAWAL_STAGES, check_actor, check_before, check_stage, role_of
+
+S = Candidacy.Status
+
+_CONSTRAINT_ERRORS = {
+    "one_active_candidacy_per_person_per_election": errors.SecondActiveCandidacy,
+    "one_active_party_nomination_per_contest": errors.PartyAlreadyNominated,
+    "candidacy_party_iff_party_nomination": errors.PartyRequired,
+}
+
+
+def _integrity_to_domain(exc):
+    text = str(exc)
+    for name, error_class in _CONSTRAINT_ERRORS.items():
+        if name in text:
+            return error_class()
+    # SQLite names the columns, not the constraint.
+    if "person_id, registry_candidacy.election_id" in text:
+        return errors.SecondActiveCandidacy()
+    if "party_id, registry_candidacy.contest_id" in text:
+        return errors.PartyAlreadyNominated()
+    return None
+
+
+def check_nomination(*, contest, person, nomination_type, party, active_person_ids=None, active_party_ids=None):
+    """The rules of a nomination that need no writes (shared by `nominate` and the bulk import).
+    Raises the first DomainError found. `active_*` sets let bulk callers pass preloaded facts."""
+    election = contest.election
+    if contest.status == Contest.Status.CANCELLED:
+        raise errors.ContestCancelled()
+    if contest.unit.kind != election.office_type:
+        raise errors.UnitKindMismatch(details={"unit_kind": contest.unit.kind, "office_type": election.office_type})
+    if nomination_type == Candidacy.NominationType.PARTY:
+        if party is None:
+            raise errors.PartyRequired()
+        if not party.is_active_on(election.election_day):
+            raise errors.PartyInactive(details={"party": party.short_name})
+    elif nomination_type == Candidacy.NominationType.SELF:
+        if party is not None:
+            raise errors.PartyNotAllowed()
+    else:
+        raise errors.PartyRequired(
+            message=errors.PartyRequired.default_message, details={"nomination_type": nomination_type}
+        )
+    failed = eligibility.failures(
+        eligibility.Facts(
+            birth_date=person.birth_date,
+            citizen=person.citizen,
+            education=person.education,
+            qualification=person.qualification,
+            has_criminal_record=person.has_criminal_record,
+            has_corruption_offence=person.has_corruption_offence,
+            terms_in_same_post=0,
+            nomination_type=nomination_type,
+            contest_voters=contest.registered_voters,
+            signatures_valid=0,
+            deposit_paid=True,
+        ),
+        eligibility.Rules.of(election),
+        catalogue=eligibility.NOMINATION_RULES,
+    )
+    if failed:
+        raise errors.NotEligible(
+            message=failed[0].message if len(failed) == 1 else None,
+            details={"failures": [f.as_dict() for f in failed]},
+        )
+    if active_person_ids is None:
+        person_busy = Candidacy.objects.active().filter(person=person, election=election).exists()
+    else:
+        person_busy = person.pk in active_person_ids
+    if person_busy:
+        raise errors.SecondActiveCandidacy(details={"election": election.pk})
+    if party is not None:
+        if active_party_ids is None:
+            party_busy = Candidacy.objects.active().filter(party=party, contest=contest).exists()
+        else:
+            party_busy = party.pk in active_party_ids
+        if party_busy:
+            raise errors.PartyAlreadyNominated(details={"party": party.short_name})
+
+
+def nominate(
+    actor,
+    *,
+    contest,
+    person,
+    nomination_type,
+    party=None,
+    nominated_on=None,
+    signatures_submitted=0,
+    signatures_valid=0,
+    deposit_paid=False,
+):
+    """Receive a nomination: a new candidacy in state `nominated`."""
+    with transaction.atomic():
+        contest = Contest.objects.select_for_update().select_related("election", "unit").get(pk=contest.pk)
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        election = contest.election
+        check_actor(actor, contest.unit)
+        check_stage(election, NOMINATION_STAGES)
+        check_before(contest.nomination_deadline, errors.NominationDeadlinePassed)
+        check_nomination(contest=contest, person=person, nomination_type=nomination_type, party=party)
+        required = (
+            eligibility.signatures_required(contest.registered_voters, election.signature_threshold_percent)
+            if nomination_type == Candidacy.NominationType.SELF
+            else 0
+        )
+        candidacy = Candidacy(
+            person=person,
+            contest=contest,
+            election=election,
+            nomination_type=nomination_type,
+            party=party,
+            nominated_on=nominated_on or selectors.local_today(election),
+            signatures_required=required,
+            signatures_submitted=signatures_submitted,
+            signatures_valid=signatures_valid,
+            deposit_paid=deposit_paid,
+            deposit_amount=election.deposit_amount if deposit_paid else 0,
+        )
+        try:
+            with transaction.atomic():
+                candidacy.save(force_insert=True)
+        except IntegrityError as exc:  # a concurrent nomination won the race
+            domain = _integrity_to_domain(exc)
+            if domain is None:
+                raise
+            raise domain from exc
+        audit.record(
+            actor=actor,
+            action="registry.nominate",
+            obj=candidacy,
+            to_state=S.NOMINATED,
+            role=role_of(actor),
+            data=_nomination_data(candidacy),
+        )
+    return candidacy
+
+
+def _nomination_data(candidacy):
+    return {
+        "contest": candidacy.contest_id,
+        "unit": candidacy.contest.unit.kato,
+        "person": candidacy.person_id,
+        "nomination_type": candidacy.nomination_type,
+        "party": candidacy.party.short_name if candidacy.party_id else None,
+        "nominated_on": candidacy.nominated_on.isoformat(),
+        "signatures_required": candidacy.signatures_required,
+        "signatures_submitted": candidacy.signatures_submitted,
+        "signatures_valid": candidacy.signatures_valid,
+        "deposit_paid": candidacy.deposit_paid,
+    }
+
+
+def _locked(candidacy):
+    return (
+        Candidacy.objects.select_for_update()
+        .select_related("person", "contest__election", "contest__unit", "party")
+        .get(pk=candidacy.pk)
+    )
+
+
+def _require_state(candidacy, *states):
+    if candidacy.status not in states:
+        raise errors.CandidacyWrongState(
+            details={"status": candidacy.status, "allowed": [str(s) for s in states]},
+        )
+
+
+def update_documents(actor, candidacy, *, signatures_submitted=None, signatures_valid=None, deposit_paid=None):
+    """Record signatures checked or the deposit paid on a nominated candidacy (before the decision)."""
+    with transaction.atomic():
+        candidacy = _locked(candidacy)
+        contest = candidacy.contest
+        check_actor(actor, contest.unit)
+        check_stage(contest.election, NOMINATION_STAGES)
+        _require_state(candidacy, S.NOMINATED)
+        check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
+        before = {
+            "signatures_submitted": candidacy.signatures_submitted,
+            "signatures_valid": candidacy.signatures_valid,
+            "deposit_paid": candidacy.deposit_paid,
+        }
+        if signatures_submitted is not None:
+            candidacy.signatures_submitted = signatures_submitted
+        if signatures_valid is not None:
+            candidacy.signatures_valid = signatures_valid
+        if deposit_paid is not None:
+            candidacy.deposit_paid = deposit_paid
+            candidacy.deposit_amount = contest.election.deposit_amount if deposit_paid else 0
+        if candidacy.signatures_valid > candidacy.signatures_submitted:
+            raise errors.DomainError(
+                code="signatures_valid_exceed_submitted",
+                details={"valid": candidacy.signatures_valid, "submitted": candidacy.signatures_submitted},
+            )
+        candidacy.save(update_fields=["signatures_submitted", "signatures_valid", "deposit_paid", "deposit_amount"])
+        after = {k: getattr(candidacy, k) for k in before}
+        audit.record(
+            actor=actor,
+            action="registry.update_documents",
+            obj=candidacy,
+            from_state=candidacy.status,
+            to_state=candidacy.status,
+            role=role_of(actor),
+            data={"before": before, "after": after},
+        )
+    return candidacy
+
+
+def register(actor, candidacy):
+    """Register a nominated candidate who meets every requirement; otherwise raise NotEligible listing
+    every failed rule (nothing changes: the commission then refuses, with those reasons)."""
+    with transaction.atomic():
+        candidacy = _locked(candidacy)
+        contest = candidacy.contest
+        check_actor(actor, contest.unit)
+        check_stage(contest.election, NOMINATION_STAGES)
+        _require_state(candidacy, S.NOMINATED)
+        check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
+        failed = selectors.eligibility_report(candidacy)
+        if failed:
+            raise errors.NotEligible(details={"failures": [f.as_dict() for f in failed]})
+        candidacy.status = S.REGISTERED
+        candidacy.decided_on = selectors.local_today(contest.election)
+        candidacy.reason = ""
+        candidacy.save(update_fields=["status", "decided_on", "reason"])
+        audit.record(
+            actor=actor,
+            action="registry.register",
+            obj=candidacy,
+            from_state=S.NOMINATED,
+            to_state=S.REGISTERED,
+            role=role_of(actor),
+            data={"contest": contest.pk},
+        )
+    return candidacy
+
+
+def refuse(actor, candidacy, *, reason=""):
+    """Refuse registration. Without a reason, the failed eligibility rules are the reason; a candidate
+    who meets every rule can be refused only with an explicit reason."""
+    with transaction.atomic():
+        candidacy = _locked(candidacy)
+        contest = candidacy.contest
+        check_actor(actor, contest.unit)
+        check_stage(contest.election, NOMINATION_STAGES)
+        _require_state(candidacy, S.NOMINATED)
+        check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
+        failed = selectors.eligibility_report(candidacy)
+        reason = (reason or "").strip()
+        if not reason:
+            if not failed:
+                raise errors.ReasonRequired()
+            reason = "; ".join(str(f.message) for f in failed)
+        candidacy.status = S.REFUSED
+        candidacy.decided_on = selectors.local_today(contest.election)
+        candidacy.reason = reason
+        candidacy.save(update_fields=["status", "decided_on", "reason"])
+        audit.record(
+            actor=actor,
+            action="registry.refuse",
+            obj=candidacy,
+            from_state=S.NOMINATED,
+            to_state=S.REFUSED,
+            reason=reason,
+            role=role_of(actor),
+            data={"contest": contest.pk, "failures": [f.as_dict() for f in failed]},
+        )
+    return candidacy
+
+
+def withdraw(actor, candidacy, *, reason=""):
+    """Record the candidate's own withdrawal (from nominated or registered)."""
+    with transaction.atomic():
+        candidacy = _locked(candidacy)
+        contest = candidacy.contest
+        check_actor(actor, contest.unit)
+        check_stage(contest.election, WITHDRAWAL_STAGES)
+        _require_state(candidacy, S.NOMINATED, S.REGISTERED)
+        check_before(contest.election.withdrawal_deadline, errors.WithdrawalDeadlinePassed)
+        previous = candidacy.status
+        candidacy.status = S.WITHDRAWN
+        candidacy.ended_on = selectors.local_today(contest.election)
+        candidacy.reason = (reason or "").strip()
+        candidacy.save(update_fields=["status", "ended_on", "reason"])
+        audit.record(
+            actor=actor,
+            action="registry.withdraw",
+            obj=candidacy,
+            from_state=previous,
+            to_state=S.WITHDRAWN,
+            reason=candidacy.reason,
+            role=role_of(actor),
+            data={"contest": contest.pk},
+        )
+    return candidacy
+
+
+def deregister(actor, candidacy, *, reason):
+    """Cancel a registration by decision of the commission (a reason is required)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        candidacy = _locked(candidacy)
+        contest = candidacy.contest
+        check_actor(actor, contest.unit)
+        check_stage(contest.election, WITHDRAWAL_STAGES)
+        _require_state(candidacy, S.REGISTERED)
+        check_before(contest.election.withdrawal_deadline, errors.WithdrawalDeadlinePassed)
+        if not reason:
+            raise errors.ReasonRequired()
+        candidacy.status = S.DEREGISTERED
+        candidacy.ended_on = selectors.local_today(contest.election)
+        candidacy.reason = reason
+        candidacy.save(update_fields=["status", "ended_on", "reason"])
+        audit.record(
+            actor=actor,
+            action="registry.deregister",
+            obj=candidacy,
+            from_state=S.REGISTERED,
+            to_state=S.DEREGISTERED,
+            reason=reason,
+            role=role_of(actor),
+            data={"contest": contest.pk},
+        )
+    return candidacy

@@ -307,3 +307,7 @@ class ProtocolEntry(models.Model):
     def figures(self):
         """The entered values in the controls' input shape."""
         return {**self.values, "votes": dict(self.values.get("votes", {}))}
+
+
+# --- Aggregation result tables: defined in results/models_aggregates.py (owned by the aggregation step) ---
+from .models_aggregates import Basis, CandidateResult, ContestResult, TurnoutLevel, TurnoutRollup  # noqa: E402, F401

@@ -1,0 +1,90 @@
+"""Celery tasks of the results app: thin wrappers over results.aggregation (ids in, no rules here).
+
+- `aggregate_contests(election_id, contest_ids)`: enqueued on commit when a protocol is certified
+  or reopened (`enqueue_aggregation`); `contest_ids=None` recomputes the whole election.
+- `aggregate_all()`: Celery beat, nightly: one full `aggregate_contests` per open election.
+
+One run at a time per election (results.aggregation.locks). A run that finds the lock taken does
+not wait and does not drop its contests: it retries itself with a countdown (up to
+LOCK_RETRIES times, about 20 minutes); should all retries fail, the nightly full run catches up.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError, transaction
+
+from .aggregation import recompute_by_id
+from .aggregation.locks import AggregationBusy
+
+logger = logging.getLogger(__name__)
+
+LOCK_RETRY_COUNTDOWN = 10  # seconds before a skipped run tries again
+LOCK_RETRIES = 120
+DB_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=DB_RETRIES,
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
+)
+def aggregate_contests(self, election_id, contest_ids=None):
+    """Recompute the result tables of `contest_ids` (all contests when None) of one election."""
+    try:
+        summary = recompute_by_id(election_id, contest_ids)
+    except AggregationBusy:
+        logger.info(
+            "aggregation of election %s busy; retrying contests %s in %ss",
+            election_id,
+            contest_ids,
+            LOCK_RETRY_COUNTDOWN,
+        )
+        raise self.retry(countdown=LOCK_RETRY_COUNTDOWN, max_retries=LOCK_RETRIES) from None
+    if summary is None:
+        return None
+    return summary.as_dict()
+
+
+@shared_task(acks_late=True, soft_time_limit=5 * 60, time_limit=6 * 60)
+def aggregate_all():
+    """Nightly: enqueue a full recomputation for every open election (each under its own lock)."""
+    from registry.models import Election
+
+    ids = list(Election.objects.exclude(status=Election.Status.CLOSED).values_list("pk", flat=True))
+    for election_id in ids:
+        aggregate_contests.delay(election_id, None)
+    return ids
+
+
+def enqueue_aggregation(election_id, contest_ids):
+    """After the current transaction commits, ask a worker to recompute these contests.
+
+    A broker failure is logged and swallowed: certification has already committed, and the
+    nightly full run catches up.
+    """
+    contest_ids = sorted({int(c) for c in contest_ids})
+    if not contest_ids:
+        return
+
+    def send():
+        try:
+            aggregate_contests.apply_async(
+                args=[election_id, contest_ids],
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+            )
+        except Exception:
+            logger.exception(
+                "could not enqueue the aggregation of election %s contests %s; the nightly run will catch up",
+                election_id,
+                contest_ids,
+            )
+
+    transaction.on_commit(send)

@@ -1,5 +1,6 @@
 """The registry's services: every state change of elections, contests and candidacies goes through here."""
 
+from .bulk import import_nominations, register_many
 from .candidacy import check_nomination, deregister, nominate, refuse, register, update_documents, withdraw
 from .contests import advance_election, create_contests, extend_nomination, open_term_of_office
 
@@ -9,10 +10,12 @@ __all__ = [
     "create_contests",
     "deregister",
     "extend_nomination",
+    "import_nominations",
     "nominate",
     "open_term_of_office",
     "refuse",
     "register",
+    "register_many",
     "update_documents",
     "withdraw",
 ]

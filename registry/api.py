@@ -1,0 +1,242 @@
+"""API resources of the registry: elections, contests, parties and candidates (read-only).
+
+Candidates show a person's name, sex and age on election day: never the IIN, the birth date,
+the residence or any check of the person's record.
+"""
+
+import django_filters
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.audit_events import register_audited_type
+from core.api.filters import territory_filterset
+from core.api.scoping import restrict
+from core.api.viewsets import ReadOnlyViewSet
+from territory.models import AdminUnit
+
+from .models import Candidacy, Contest, Election, Party, Sex
+
+
+class UnitBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AdminUnit
+        fields = ["id", "kato", "kind", "name", "region", "district"]
+
+
+class ElectionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+
+    class Meta:
+        model = Election
+        exclude = []
+
+
+class ElectionFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Election.Status.choices, help_text=_("Stage of the election; repeat for several.")
+    )
+    office_type = django_filters.ChoiceFilter(
+        choices=Election._meta.get_field("office_type").choices, help_text=_("Kind of office elected.")
+    )
+    election_day = django_filters.DateFilter(help_text=_("Election day (YYYY-MM-DD)."))
+    year = django_filters.NumberFilter(
+        field_name="election_day",
+        lookup_expr="year",
+        min_value=1991,
+        max_value=2999,
+        help_text=_("Year of election day."),
+    )
+
+    class Meta:
+        model = Election
+        fields = ["status", "office_type", "election_day", "year"]
+
+
+class ElectionViewSet(ReadOnlyViewSet):
+    """Elections with every rule they run by."""
+
+    serializer_class = ElectionSerializer
+    filterset_class = ElectionFilter
+    queryset = Election.objects.order_by("-election_day", "pk")
+
+
+class ContestSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer(read_only=True)
+    registered_candidates = serializers.IntegerField(read_only=True, source="registered_count")
+    active_candidates = serializers.IntegerField(
+        read_only=True, source="active_count", help_text="Nominated or registered candidacies."
+    )
+
+    class Meta:
+        model = Contest
+        fields = [
+            "id",
+            "election",
+            "unit",
+            "seats",
+            "status",
+            "registered_voters",
+            "nomination_extended_until",
+            "registered_candidates",
+            "active_candidates",
+        ]
+
+
+class ContestFilter(territory_filterset("unit")):
+    election = django_filters.ModelChoiceFilter(queryset=Election.objects.all(), help_text=_("Election id."))
+    unit = django_filters.ModelChoiceFilter(queryset=AdminUnit.objects.all(), help_text=_("Electoral unit id."))
+    status = django_filters.MultipleChoiceFilter(
+        choices=Contest.Status.choices, help_text=_("Contest status; repeat for several.")
+    )
+    fewer_than_two_candidates = django_filters.BooleanFilter(
+        method="filter_fewer",
+        help_text=_(
+            "true: contests with fewer registered candidates than the election's minimum (2 unless the "
+            "rules say otherwise); false: the others."
+        ),
+    )
+
+    class Meta:
+        model = Contest
+        fields = ["election", "unit", "status", "region", "region_id", "district", "district_id"]
+
+    def filter_fewer(self, queryset, name, value):
+        if value is None:
+            return queryset
+        short = {"registered_count__lt": F("election__min_candidates")}
+        return queryset.filter(**short) if value else queryset.exclude(**short)
+
+
+class ContestViewSet(ReadOnlyViewSet):
+    """Contests: one akim post in one unit, with candidate counts."""
+
+    serializer_class = ContestSerializer
+    filterset_class = ContestFilter
+    queryset = Contest.objects.select_related("unit").with_candidate_counts().order_by("election_id", "unit__kato")
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), unit="unit")
+
+
+class PartySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+
+    class Meta:
+        model = Party
+        fields = [
+            "id",
+            "short_name",
+            "name",
+            "name_kk",
+            "name_ru",
+            "name_en",
+            "registration_number",
+            "active_from",
+            "active_to",
+        ]
+
+
+class PartyFilter(django_filters.FilterSet):
+    short_name = django_filters.CharFilter(max_length=50, help_text=_("Short name, exactly."))
+
+    class Meta:
+        model = Party
+        fields = ["short_name"]
+
+
+class PartyViewSet(ReadOnlyViewSet):
+    """Registered political parties."""
+
+    serializer_class = PartySerializer
+    filterset_class = PartyFilter
+    queryset = Party.objects.order_by("short_name")
+
+
+class PartyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["id", "short_name"]
+
+
+def age_on(birth_date, day):
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    """A candidacy with the public facts of its person: name, sex, age on election day."""
+
+    person = serializers.IntegerField(source="person_id", read_only=True, help_text="Same id across elections.")
+    surname = serializers.CharField(source="person.surname", read_only=True)
+    given_name = serializers.CharField(source="person.given_name", read_only=True)
+    patronymic = serializers.CharField(source="person.patronymic", read_only=True)
+    sex = serializers.ChoiceField(source="person.sex", choices=Sex.choices, read_only=True)
+    age = serializers.SerializerMethodField(help_text="Age in whole years on election day.")
+    education = serializers.CharField(source="person.education", read_only=True)
+    unit = UnitBriefSerializer(source="contest.unit", read_only=True)
+    party = PartyBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Candidacy
+        fields = [
+            "id",
+            "election",
+            "contest",
+            "unit",
+            "person",
+            "surname",
+            "given_name",
+            "patronymic",
+            "sex",
+            "age",
+            "education",
+            "nomination_type",
+            "party",
+            "status",
+            "nominated_on",
+            "decided_on",
+            "ended_on",
+            "reason",
+        ]
+
+    def get_age(self, candidacy) -> int:
+        return age_on(candidacy.person.birth_date, candidacy.election.election_day)
+
+
+class CandidateFilter(territory_filterset("contest__unit")):
+    election = django_filters.ModelChoiceFilter(queryset=Election.objects.all(), help_text=_("Election id."))
+    contest = django_filters.ModelChoiceFilter(queryset=Contest.objects.all(), help_text=_("Contest id."))
+    party = django_filters.ModelChoiceFilter(queryset=Party.objects.all(), help_text=_("Nominating party id."))
+    nomination_type = django_filters.ChoiceFilter(
+        choices=Candidacy.NominationType.choices, help_text=_("Nominated by a party or self-nominated.")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Candidacy.Status.choices, help_text=_("Status of the candidacy; repeat for several.")
+    )
+    sex = django_filters.ChoiceFilter(field_name="person__sex", choices=Sex.choices, help_text=_("M or F."))
+
+    class Meta:
+        model = Candidacy
+        fields = ["election", "contest", "party", "nomination_type", "status", "sex"]
+
+
+class CandidateViewSet(ReadOnlyViewSet):
+    """Candidacies, registered and past (refused, withdrawn, deregistered)."""
+
+    serializer_class = CandidateSerializer
+    filterset_class = CandidateFilter
+    queryset = Candidacy.objects.select_related("person", "election", "contest__unit", "party").order_by(
+        "contest_id", "pk"
+    )
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), unit="contest__unit")
+
+
+def _visible_candidacies(request):
+    return restrict(request, Candidacy.objects.all(), unit="contest__unit")
+
+
+register_audited_type("registry.candidacy", _visible_candidacies)

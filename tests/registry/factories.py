@@ -1,0 +1,174 @@
+"""Factories and builders for the registry tests: units, users with commission seats, elections, people."""
+
+import datetime
+import itertools
+import random
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+
+from registry import iin
+from registry.demo import REGIONS
+from registry.models import Contest, Education, Election, Party, Person
+from territory.kato import Kind
+from territory.models import AdminUnit, Commission, Membership, PollingStation
+
+ALMATY = ZoneInfo("Asia/Almaty")
+E_DAY = datetime.date(2021, 7, 25)
+_serial = itertools.count(1000)
+_seq = itertools.count(1)
+
+
+def at(day, hour, minute=0, second=0):
+    return datetime.datetime.combine(day, datetime.time(hour, minute, second), tzinfo=ALMATY)
+
+
+def unit(kato, kind, parent=None, name=None, voters=None):
+    name = name or f"Unit {kato}"
+    return AdminUnit.objects.create(
+        kato=kato, kind=kind, parent=parent, name_kk=name, name_ru=name, name_en=name, registered_voters=voters
+    )
+
+
+def station(unit_obj, number, voters):
+    return PollingStation.objects.create(number=number, unit=unit_obj, registered_voters=voters)
+
+
+def small_territory():
+    """Two regions, each with a district and two rural districts (with a polling station each)."""
+    units = {}
+    for prefix in ("35", "39"):
+        region = unit(f"{prefix}0000000", Kind.REGION)
+        district = unit(f"{prefix}2000000", Kind.DISTRICT, region)
+        units[prefix] = region
+        units[f"{prefix}-d"] = district
+        for r in (1, 2):
+            rd = unit(f"{prefix}20{r}0000"[:6] + "000", Kind.RURAL_DISTRICT, district)
+            station(rd, r, 1500 + r)
+            units[f"{prefix}-rd{r}"] = rd
+    return units
+
+
+def user_with_seat(username, kind, unit_obj=None, role="secretary", staff=True):
+    user = get_user_model().objects.create_user(username=username, password="pw", is_staff=staff)
+    if kind == "cec":
+        commission, _ = Commission.objects.get_or_create(kind="cec", defaults={"name": "CEC"})
+    elif kind == "precinct":
+        commission = Commission.objects.create(
+            kind="precinct", name=f"PEC {username}", polling_station=unit_obj.polling_stations.first()
+        )
+    else:
+        commission, _ = Commission.objects.get_or_create(kind=kind, unit=unit_obj, defaults={"name": f"TEC {unit_obj}"})
+    Membership.objects.create(user=user, commission=commission, role=role)
+    from territory import roles
+
+    roles.sync_user_groups(user)
+    return user
+
+
+def election(**overrides):
+    values = {
+        "name_kk": "Сайлау",
+        "name_ru": "Выборы",
+        "name_en": "Election",
+        "office_type": Kind.RURAL_DISTRICT,
+        "election_day": E_DAY,
+        "status": Election.Status.NOMINATION,
+        "minimum_wage": 42500,
+    }
+    values.update(overrides)
+    return Election.objects.create(**values)
+
+
+def contest(election_obj, unit_obj, voters=1500):
+    return Contest.objects.create(election=election_obj, unit=unit_obj, registered_voters=voters)
+
+
+def make_iin(birth_date, sex="M"):
+    value, used = iin.make_next(birth_date, sex, next(_serial))
+    return value
+
+
+def person(birth_date=datetime.date(1980, 3, 1), sex="M", **overrides):
+    values = {
+        "iin": make_iin(birth_date, sex),
+        "surname": f"Тестов{next(_seq)}",
+        "given_name": "Ерлан",
+        "education": Education.HIGHER,
+        "qualification": Person.Qualification.PASSED,
+        "qualification_checked_on": datetime.date(2021, 7, 1),
+        "qualification_checked_by": "Agency",
+    }
+    values.update(overrides)
+    return Person.objects.create(**values)
+
+
+def party(short="Nur Otan", **overrides):
+    values = {"name_kk": short, "name_ru": short, "short_name": short, "registration_number": f"r-{short}"}
+    values.update(overrides)
+    return Party.objects.create(**values)
+
+
+def demo_territory():
+    """Territory shaped like DEMO.md: the 14 regions, their rural districts and polling stations,
+    using territory.demo when it exists."""
+    try:
+        from territory import demo as territory_demo
+    except ImportError:
+        territory_demo = None
+    if territory_demo is not None:
+        territory_demo.load(None)
+        return
+    rng = random.Random(7)
+    regions = AdminUnit.objects.bulk_create(
+        [AdminUnit(kato=f"{p}0000000", kind=Kind.REGION, name_kk=f"Облыс {p}", name_ru=f"Область {p}") for p in REGIONS]
+    )
+    districts, rural = [], []
+    for region in regions:
+        prefix = region.kato[:2]
+        for d in range(4):
+            districts.append(
+                AdminUnit(
+                    kato=f"{prefix}{20 + d:02d}00000",
+                    kind=Kind.DISTRICT,
+                    parent=region,
+                    region=region,
+                    name_kk=f"Аудан {prefix}{d}",
+                    name_ru=f"Район {prefix}{d} (demo)",
+                )
+            )
+    AdminUnit.objects.bulk_create(districts)
+    by_prefix = {}
+    for district in districts:
+        by_prefix.setdefault(district.kato[:2], []).append(district)
+    for prefix, (contests, _reg, _w) in REGIONS.items():
+        for i in range(contests):
+            district = by_prefix[prefix][i % 4]
+            rural.append(
+                AdminUnit(
+                    kato=f"{district.kato[:4]}{10 + i // 4:02d}000",
+                    kind=Kind.RURAL_DISTRICT,
+                    parent=district,
+                    region_id=district.region_id,
+                    district=district,
+                    name_kk=f"Ауылдық округ {i}",
+                    name_ru=f"Сельский округ {i} (demo)",
+                )
+            )
+    AdminUnit.objects.bulk_create(rural)
+    PollingStation.objects.bulk_create(
+        [
+            PollingStation(
+                number=n,
+                unit=rd,
+                district_id=rd.district_id,
+                region_id=rd.region_id,
+                registered_voters=rng.randint(800, 2500),
+            )
+            for n, rd in enumerate(rural, start=1)
+        ]
+    )
+
+
+__all__ = ["Decimal"]

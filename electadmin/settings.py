@@ -1,8 +1,12 @@
 """Settings for electadmin, read from the environment only (see README "Configuration")."""
 
+import datetime
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +29,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "territory.admin_site.ElectAdminConfig",  # django.contrib.admin with the scoped site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,7 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
+    "core.api",
     "territory",
     "registry",
     "results",
@@ -175,9 +182,43 @@ CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Nightly full aggregation (results.tasks.aggregate_all) at AGGREGATION_NIGHTLY_AT local time
+# (TIME_ZONE, Asia/Almaty), converted to the UTC hour and minute Celery's crontab runs on.
+_nightly_at = datetime.datetime.strptime(env.str("AGGREGATION_NIGHTLY_AT", default="02:00"), "%H:%M").time()
+_nightly_utc = datetime.datetime.combine(datetime.date.today(), _nightly_at, tzinfo=ZoneInfo(TIME_ZONE)).astimezone(
+    datetime.UTC
+)
+CELERY_BEAT_SCHEDULE = {
+    "aggregate-all-nightly": {
+        "task": "results.tasks.aggregate_all",
+        "schedule": crontab(hour=_nightly_utc.hour, minute=_nightly_utc.minute),
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The auditors' read-only API (core/api/, electadmin/api.py, docs/API.md).
+# Requests per token ("600/min", "20/s", "10000/day"); empty: no limit. Counted in the default cache.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+if API_THROTTLE_RATE and not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured('API_THROTTLE_RATE must look like "600/min" (per s, min, hour or day).')
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)  # default page size; clients may ask 1 to 1000
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)  # default lifetime of an issued API token
+SPECTACULAR_SETTINGS = {
+    "TITLE": "electadmin auditors' API",
+    "DESCRIPTION": "Read-only data of elections, candidates, protocols and results. See docs/API.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
@@ -202,5 +243,7 @@ LOGGING = {
             "filters": ["request_context"],
         }
     },
+    # Django's own loggers through the same handler only (its default adds a second console handler).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -133,12 +133,13 @@ class AdminUnit(models.Model):
         if kato.kato_errors(self.kato):
             return  # reported by the field validator
         parent = self.parent if self.parent_id else None
-        errors = kato.nesting_errors(
+        errors = kato.nesting_errors_by_field(
             self.kato, self.kind, parent.kato if parent else None, parent.kind if parent else None
         )
+        if parent is not None and self.pk and parent.pk == self.pk:
+            errors.setdefault("parent", []).append(_("A unit cannot be its own parent unit."))
         if errors:
-            field = "parent" if any("parent" in str(e) and "prefix" not in str(e) for e in errors) else "kato"
-            raise ValidationError({field: errors})
+            raise ValidationError(errors)
 
     def _derive_region_district(self):
         parent = self.parent
@@ -155,7 +156,35 @@ class AdminUnit(models.Model):
 
     def save(self, *args, **kwargs):
         self._derive_region_district()
+        before = None
+        if self.pk and not self._state.adding:
+            before = AdminUnit.objects.filter(pk=self.pk).values_list("region_id", "district_id").first()
         super().save(*args, **kwargs)
+        if before is not None and before != (self.region_id, self.district_id):
+            self._propagate_to_subtree()
+
+    def descendant_ids(self):
+        """Ids of every unit below this one (one query per level, at most three)."""
+        ids, frontier = [], [self.pk]
+        while frontier:
+            frontier = list(AdminUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+    def _propagate_to_subtree(self):
+        """After a re-parenting: the subtree and its polling stations take this unit's region and district."""
+        if self.level < 2:
+            return  # a top-level unit's subtree keeps it as region and its own districts
+        district_id = self.pk if self.level == 2 else self.district_id
+        below = self.descendant_ids()
+        if below:
+            changes = {"region_id": self.region_id}
+            if self.level > 2:
+                changes["district_id"] = district_id
+            AdminUnit.objects.filter(pk__in=below).update(**changes)
+        PollingStation.objects.filter(unit_id__in=[self.pk, *below]).update(
+            region_id=self.region_id, district_id=district_id
+        )
 
 
 class PollingStationQuerySet(models.QuerySet):

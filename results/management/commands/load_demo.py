@@ -1,0 +1,36 @@
+"""manage.py load_demo: load the 2021 demo election (territory, then registry and results when present)."""
+
+import importlib
+import importlib.util
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
+STEPS = ("territory.demo", "registry.demo", "results.demo")
+
+
+class Command(BaseCommand):
+    help = "Load the demo election of 25 July 2021 (idempotent: a second run changes nothing)."
+
+    def handle(self, *args, **options):
+        logins = []
+        for name in STEPS:
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            with transaction.atomic():
+                module.load(self.stdout)
+            logins.extend(getattr(module, "DEMO_LOGINS", []))
+        self.print_logins(logins)
+
+    def print_logins(self, logins):
+        if not logins:
+            return
+        width = max(len(username) for username, _ in logins)
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD!r}), admin at /admin/:")
+        self.stdout.write(f"  {'username'.ljust(width)}  role")
+        for username, description in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {description}")

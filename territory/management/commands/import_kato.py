@@ -1,0 +1,32 @@
+"""manage.py import_kato FILE.csv: load a KATO extract into the unit tree, all rows or none."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from territory.kato_import import KatoImportInvalid, import_kato
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a KATO extract (CSV with columns code, name_kk, name_ru; optional name_en, kind). "
+        "Every row is checked first; on any bad row every error is printed and nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path of the CSV file (UTF-8; comma, semicolon or tab separated)")
+        parser.add_argument("--progress-every", type=int, default=1000, help="print progress every N rows")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
+    def handle(self, *args, file, progress_every, dry_run, **options):
+        def progress(done, total, phase):
+            self.stderr.write(f"{phase} {done}/{total} rows ({100 * done // max(total, 1)}%)")
+
+        try:
+            report = import_kato(file, progress=progress, progress_every=max(progress_every, 1), dry_run=dry_run)
+        except FileNotFoundError as error:
+            raise CommandError(f"{file}: {error.strerror}") from error
+        except KatoImportInvalid as error:
+            for row_error in error.report.errors:
+                self.stderr.write(str(row_error))
+            raise CommandError(str(error.message)) from error
+        prefix = "dry run, nothing written: " if dry_run else ""
+        self.stdout.write(prefix + str(report.summary()))

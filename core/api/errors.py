@@ -1,0 +1,57 @@
+"""One JSON body for every 4xx: `{"status", "code", "detail", "errors"}`."""
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (for the schema)."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    code = serializers.CharField(help_text="A stable, machine-readable code, e.g. `invalid`, `token_expired`.")
+    detail = serializers.CharField(help_text="What was wrong, for people.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For invalid input: the messages per query parameter.",
+    )
+
+
+def _first_code(codes):
+    if isinstance(codes, dict):
+        for value in codes.values():
+            return _first_code(value)
+    if isinstance(codes, list):
+        return _first_code(codes[0]) if codes else "invalid"
+    return str(codes)
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            errors = {
+                key: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for key, msgs in detail.items()
+            }
+        else:
+            errors = {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
+        body = {
+            "status": response.status_code,
+            "code": "invalid",
+            "detail": _("Invalid request parameters: %(names)s.") % {"names": ", ".join(errors)},
+            "errors": errors,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        body = {
+            "status": response.status_code,
+            "code": _first_code(exc.get_codes()),
+            "detail": str(exc.detail) if not isinstance(exc.detail, dict | list) else str(response.data),
+        }
+    else:
+        return response
+    response.data = body
+    return response

@@ -1,0 +1,113 @@
+"""Filters shared by the API's FilterSets: units given by KATO code, strict validation."""
+
+import re
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from territory import kato
+from territory.models import AdminUnit
+
+_DIGITS = re.compile(r"^[0-9]+$")
+KINDS_AT_LEVEL = {level: [k for k, lvl in kato.LEVEL.items() if lvl == level] for level in (1, 2, 3, 4)}
+LEVEL_NAMES = {1: _("region"), 2: _("district")}
+
+
+class UnitByKatoField(forms.CharField):
+    """A unit at `level` given by its KATO prefix (2 digits for a region, 4 for a district) or its
+    full 9-digit code; cleaned to the AdminUnit, or invalid when there is no such unit."""
+
+    def __init__(self, *args, level, **kwargs):
+        self.level = level
+        kwargs.setdefault("max_length", 9)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        width = kato.PREFIX_LENGTH[self.level]
+        if not _DIGITS.match(value) or len(value) not in (width, 9):
+            raise forms.ValidationError(
+                _("Give the %(level)s's KATO prefix (%(width)d digits) or its 9-digit KATO code."),
+                code="invalid",
+                params={"level": LEVEL_NAMES[self.level], "width": width},
+            )
+        code = value.ljust(9, "0")
+        unit = AdminUnit.objects.filter(kato=code, kind__in=KINDS_AT_LEVEL[self.level]).first()
+        if unit is None:
+            raise forms.ValidationError(
+                _("There is no %(level)s with KATO code %(code)s."),
+                code="invalid_choice",
+                params={"level": LEVEL_NAMES[self.level], "code": code},
+            )
+        return unit
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UnitByKatoFilter(django_filters.Filter):
+    """Rows whose unit (path `unit_path`; "" for units themselves) lies in the given unit's subtree."""
+
+    field_class = UnitByKatoField
+
+    def __init__(self, *args, unit_path="", **kwargs):
+        self.unit_path = unit_path
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        subtree = AdminUnit.objects.within(value).values("pk")
+        lookup = f"{self.unit_path}__in" if self.unit_path else "pk__in"
+        return qs.filter(**{lookup: subtree})
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class KatoPrefixFilter(django_filters.CharFilter):
+    """Units whose KATO code starts with the given digits (1 to 9)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "startswith")
+        kwargs.setdefault("max_length", 9)
+        kwargs.setdefault("validators", [RegexValidator(r"^[0-9]{1,9}$", message=_("A KATO prefix is 1 to 9 digits."))])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class UnitByIdFilter(django_filters.ModelChoiceFilter):
+    """Rows whose unit lies in the subtree of the unit with the given id (of the given level)."""
+
+    def __init__(self, *args, unit_path="", level=1, **kwargs):
+        self.unit_path = unit_path
+        kwargs.setdefault("queryset", AdminUnit.objects.filter(kind__in=KINDS_AT_LEVEL[level]))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        subtree = AdminUnit.objects.within(value).values("pk")
+        lookup = f"{self.unit_path}__in" if self.unit_path else "pk__in"
+        return qs.filter(**{lookup: subtree})
+
+
+def territory_filterset(unit_path):
+    """A FilterSet base with region, region_id, district and district_id for rows reached by `unit_path`."""
+    filters = {
+        "region": UnitByKatoFilter(
+            unit_path=unit_path,
+            level=1,
+            help_text=_("Region by KATO: its 2-digit prefix (e.g. 35) or its 9-digit code."),
+        ),
+        "region_id": UnitByIdFilter(unit_path=unit_path, level=1, help_text=_("Region by its id in this API.")),
+        "district": UnitByKatoFilter(
+            unit_path=unit_path,
+            level=2,
+            help_text=_("District by KATO: its 4-digit prefix (e.g. 3520) or its 9-digit code."),
+        ),
+        "district_id": UnitByIdFilter(unit_path=unit_path, level=2, help_text=_("District by its id in this API.")),
+    }
+    return type("TerritoryFilterSet", (django_filters.FilterSet,), filters)

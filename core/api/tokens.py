@@ -1,0 +1,130 @@
+"""Issuing, finding and revoking auditors' API tokens; only a token's SHA-256 is ever stored."""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core import audit, clock
+from core.errors import DomainError, InvalidTransition, NotPermitted
+from core.models import ApiToken
+
+AUDITOR_GROUP = "auditors"
+TOKEN_PREFIX = "ea_"
+PREFIX_LENGTH = 12
+MAX_DAYS = 3660
+# last_used_at is written at most this often per token, so reads do not become writes.
+TOUCH_INTERVAL = datetime.timedelta(minutes=1)
+
+
+class NotAnAuditor(NotPermitted):
+    code = "not_auditor"
+    default_message = _("API tokens are issued only to auditors (group “auditors”) and staff.")
+
+
+class InvalidTokenScope(DomainError):
+    code = "invalid_token_scope"
+    default_message = _("A token's territory must be a region or a city of republican significance.")
+
+
+class InvalidTokenExpiry(DomainError):
+    code = "invalid_token_expiry"
+    default_message = _("A token lives between 1 and 3660 days.")
+
+
+class TokenAlreadyRevoked(InvalidTransition):
+    code = "token_already_revoked"
+    default_message = _("This token is already revoked.")
+
+
+def is_auditor(user):
+    """Whether the user may read the API with a token: active, and staff or in the auditors group."""
+    if not user or not user.is_active:
+        return False
+    return user.is_staff or user.groups.filter(name=AUDITOR_GROUP).exists()
+
+
+def hash_token(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_raw_token():
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def issue_token(user, issued_by, expires_in_days, scope_unit=None, name=""):
+    """Create a token for an auditor; returns (ApiToken, raw token). The raw token is never stored."""
+    if not is_auditor(user):
+        raise NotAnAuditor(details={"user": user.get_username()})
+    if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= MAX_DAYS:
+        raise InvalidTokenExpiry(details={"days": expires_in_days})
+    if scope_unit is not None and scope_unit.level != 1:
+        raise InvalidTokenScope(details={"unit": scope_unit.kato})
+    raw = new_raw_token()
+    moment = clock.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            key_prefix=raw[:PREFIX_LENGTH],
+            key_hash=hash_token(raw),
+            scope_unit=scope_unit,
+            created_by=issued_by,
+            created_at=moment,
+            expires_at=moment + datetime.timedelta(days=expires_in_days),
+        )
+        audit.record(
+            actor=issued_by,
+            action="api_token.issue",
+            obj=token,
+            to_state="active",
+            data={
+                "user": user.get_username(),
+                "prefix": token.key_prefix,
+                "expires_at": token.expires_at.isoformat(),
+                "scope": scope_unit.kato if scope_unit else "national",
+            },
+        )
+    return token, raw
+
+
+def revoke_token(token, revoked_by, reason=""):
+    """Revoke a token from now on; recorded in the audit trail."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            raise TokenAlreadyRevoked(details={"prefix": token.key_prefix})
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=revoked_by,
+            action="api_token.revoke",
+            obj=token,
+            from_state="active",
+            to_state="revoked",
+            reason=reason,
+            data={"user": token.user.get_username(), "prefix": token.key_prefix},
+        )
+    return token
+
+
+def find_token(raw):
+    """The token row matching a presented raw token, or None (compared in constant time)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) < PREFIX_LENGTH or len(raw) > 200:
+        return None
+    digest = hash_token(raw)
+    candidates = ApiToken.objects.select_related("user", "scope_unit").filter(key_prefix=raw[:PREFIX_LENGTH])
+    for token in candidates:
+        if hmac.compare_digest(token.key_hash, digest):
+            return token
+    return None
+
+
+def touch(token, moment):
+    """Record use, at most once per TOUCH_INTERVAL (a conditional UPDATE, no read)."""
+    if token.last_used_at is None or moment - token.last_used_at >= TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
+        token.last_used_at = moment

@@ -1,0 +1,93 @@
+"""The base of every API resource: read-only, authenticated, throttled, JSON/CSV, scoped lists."""
+
+import itertools
+
+from django.http import StreamingHttpResponse
+from rest_framework import renderers, routers, viewsets
+from rest_framework.authentication import SessionAuthentication
+
+from .authentication import ApiTokenAuthentication
+from .errors import exception_handler
+from .pagination import PageNumberPagination
+from .permissions import IsAuditor
+from .renderers import CSVRenderer, csv_lines, flatten
+from .schema import ApiSchema
+from .throttling import TokenRateThrottle
+
+
+class ApiMixin:
+    """Authentication, permission, throttling, rendering and error bodies of the whole API."""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuditor]
+    throttle_classes = [TokenRateThrottle]
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    schema = ApiSchema()
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are always JSON, whatever format was asked for.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format == "csv":
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve only. `?format=csv` on a list streams every matching row, unpaginated."""
+
+    lookup_value_regex = "[0-9]{1,18}"
+    pagination_class = PageNumberPagination
+    csv_chunk_size = 2000
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            return self.stream_csv(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def csv_header(self):
+        return list(flatten(_blank(self.get_serializer())).keys())
+
+    def stream_csv(self, queryset):
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+        header = self.csv_header()
+
+        def rows():
+            iterator = queryset.iterator(chunk_size=self.csv_chunk_size)
+            while chunk := list(itertools.islice(iterator, self.csv_chunk_size)):
+                for item in serializer_class(chunk, many=True, context=context).data:
+                    yield flatten(item)
+
+        response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+        return response
+
+
+def _blank(serializer):
+    """The serializer's field names as a nested dict (for the CSV header)."""
+    from rest_framework.serializers import BaseSerializer, ListSerializer
+
+    out = {}
+    for name, field in serializer.fields.items():
+        if isinstance(field, ListSerializer):
+            out[name] = None
+        elif isinstance(field, BaseSerializer):
+            out[name] = _blank(field)
+        else:
+            out[name] = None
+    return out
+
+
+class ApiRootView(ApiMixin, routers.APIRootView):
+    """The resources of the auditors' API."""
+
+    schema = None  # not an endpoint of the schema
+
+
+class ApiRouter(routers.DefaultRouter):
+    APIRootView = ApiRootView
+    include_format_suffixes = False

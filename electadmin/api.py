@@ -1,0 +1,25 @@
+"""The auditors' API: the router of every resource, the OpenAPI schema and its docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.api.audit_events import AuditEventViewSet
+from core.api.viewsets import ApiRouter
+from registry.api import CandidateViewSet, ContestViewSet, ElectionViewSet, PartyViewSet
+from territory.api import PollingStationViewSet, UnitViewSet
+
+router = ApiRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("polling-stations", PollingStationViewSet, basename="polling-station")
+router.register("elections", ElectionViewSet, basename="election")
+router.register("contests", ContestViewSet, basename="contest")
+router.register("parties", PartyViewSet, basename="party")
+router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="electadmin.api"), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

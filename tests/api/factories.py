@@ -1,0 +1,98 @@
+"""Small builders of the API tests' world: two regions, stations, an election, candidates, tokens."""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core import audit
+from core.api import tokens
+from registry import iin
+from registry.models import Candidacy, Contest, Election, Party, Person
+from territory.kato import Kind
+from territory.models import AdminUnit, PollingStation
+
+_serial = itertools.count(1)
+
+
+def unit(kato, kind, parent=None, name=None):
+    return AdminUnit.objects.create(
+        kato=kato, kind=kind, parent=parent, name_kk=name or kato, name_ru=name or kato, name_en=name or kato
+    )
+
+
+def region_tree(prefix, name):
+    """A region with one district, one rural district and one village; returns the four units."""
+    region = unit(f"{prefix}0000000", Kind.REGION, name=name)
+    district = unit(f"{prefix}2000000", Kind.DISTRICT, region, name=f"{name} district")
+    rural = unit(f"{prefix}2030000", Kind.RURAL_DISTRICT, district, name=f"{name} rural district")
+    village = unit(f"{prefix}2030100", Kind.VILLAGE, rural, name=f"{name} village")
+    return region, district, rural, village
+
+
+def station(unit_, number, voters=1000):
+    return PollingStation.objects.create(unit=unit_, number=number, registered_voters=voters, address="School No. 1")
+
+
+def election(**kwargs):
+    defaults = {
+        "name_kk": "Ауыл әкімдерін сайлау",
+        "name_ru": "Выборы сельских акимов",
+        "name_en": "Rural akim elections",
+        "office_type": Kind.RURAL_DISTRICT,
+        "election_day": datetime.date(2021, 7, 25),
+    }
+    return Election.objects.create(**{**defaults, **kwargs})
+
+
+def person(birth_date, sex="M", surname="Synthetic"):
+    value, _ = iin.make_next(birth_date, sex, next(_serial))
+    return Person.objects.create(
+        iin=value, surname=surname, given_name="Test", patronymic="", education="higher", is_synthetic=True
+    )
+
+
+def candidacy(contest, person_, party=None, status=Candidacy.Status.REGISTERED):
+    return Candidacy.objects.create(
+        person=person_,
+        contest=contest,
+        nomination_type="party" if party else "self",
+        party=party,
+        status=status,
+        nominated_on=datetime.date(2021, 6, 20),
+    )
+
+
+def party(short_name):
+    return Party.objects.create(
+        name_kk=short_name, name_ru=short_name, short_name=short_name, registration_number=f"REG-{short_name}"
+    )
+
+
+def contest(election_, unit_):
+    return Contest.objects.create(election=election_, unit=unit_)
+
+
+def user(username, *, auditor=False, staff=False, superuser=False):
+    account = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, is_staff=staff, is_superuser=superuser
+    )
+    if auditor:
+        account.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])
+    return account
+
+
+def transition(obj, action, from_state, to_state, reason=""):
+    with transaction.atomic():
+        return audit.record(
+            actor=None,
+            action=action,
+            obj=obj,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            role="secretary",
+            commission="District TEC",
+        )

@@ -1,0 +1,113 @@
+"""Who may do what to a protocol: enter (scope), resolve (precinct chair or TEC), certify and reopen (TEC).
+
+Scope decisions go through `territory.scope`; roles come from the user's active memberships in
+the commissions whose jurisdiction covers the protocol's polling station.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotPermitted, OutOfScope
+from territory.models import Commission, Membership
+from territory.scope import active_memberships, scope_for
+
+SUPERVISOR_PRECINCT_ROLES = {Membership.Role.CHAIR, Membership.Role.DEPUTY}
+TEC_KINDS = {Commission.Kind.CEC, Commission.Kind.REGIONAL, Commission.Kind.DISTRICT}
+TEC_ROLES = {Membership.Role.CHAIR, Membership.Role.DEPUTY, Membership.Role.SECRETARY, Membership.Role.MEMBER}
+
+
+class Actor:
+    """The acting user with the role and commission recorded in the audit trail."""
+
+    def __init__(self, user, membership=None):
+        self.user = user
+        self.role = membership.role if membership else ("superuser" if user.is_superuser else "")
+        self.commission = str(membership.commission) if membership else ""
+
+
+def _covers(commission, station):
+    if commission.kind == Commission.Kind.CEC:
+        return True
+    if commission.kind == Commission.Kind.REGIONAL:
+        return commission.unit_id == station.region_id
+    if commission.kind == Commission.Kind.DISTRICT:
+        return commission.unit_id == station.district_id
+    return commission.polling_station_id == station.pk
+
+
+def _memberships_covering(user, station):
+    cached = getattr(user, "_results_memberships", None)
+    if cached is None:
+        cached = list(active_memberships(user))
+        user._results_memberships = cached
+    return [m for m in cached if _covers(m.commission, station)]
+
+
+def in_scope(user, station):
+    scope = scope_for(user)
+    if scope.empty:
+        return False
+    if scope.national:
+        return True
+    return (
+        station.pk in scope.station_ids
+        or station.region_id in scope.region_ids
+        or station.district_id in scope.district_ids
+    )
+
+
+def check_scope(user, station):
+    if not in_scope(user, station):
+        raise OutOfScope()
+
+
+def can_enter(user, station):
+    """Entry: any active member of a commission whose territory holds the station."""
+    return in_scope(user, station)
+
+
+def check_enter(user, station):
+    check_scope(user, station)
+    memberships = _memberships_covering(user, station)
+    return Actor(user, memberships[0] if memberships else None)
+
+
+def _supervisor_membership(user, station, *, precinct_chair):
+    for m in _memberships_covering(user, station):
+        if m.commission.kind in TEC_KINDS and m.role in TEC_ROLES:
+            return m
+        if precinct_chair and m.commission.kind == Commission.Kind.PRECINCT and m.role in SUPERVISOR_PRECINCT_ROLES:
+            return m
+    return None
+
+
+def can_resolve(user, station):
+    return in_scope(user, station) and (
+        user.is_superuser or _supervisor_membership(user, station, precinct_chair=True) is not None
+    )
+
+
+def check_resolve(user, station):
+    check_scope(user, station)
+    if user.is_superuser:
+        return Actor(user)
+    membership = _supervisor_membership(user, station, precinct_chair=True)
+    if membership is None:
+        raise NotPermitted(_("Only the precinct commission's chair or a territorial commission can resolve this."))
+    return Actor(user, membership)
+
+
+def can_certify(user, station):
+    return in_scope(user, station) and (
+        user.is_superuser or _supervisor_membership(user, station, precinct_chair=False) is not None
+    )
+
+
+def check_certify(user, station):
+    """Certify and reopen: the district TEC or above."""
+    check_scope(user, station)
+    if user.is_superuser:
+        return Actor(user)
+    membership = _supervisor_membership(user, station, precinct_chair=False)
+    if membership is None:
+        raise NotPermitted(_("Only a territorial commission (district or above) can certify or reopen a protocol."))
+    return Actor(user, membership)

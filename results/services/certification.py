@@ -1,0 +1,113 @@
+"""Certification of verified protocols by a territorial commission, and audited reopening.
+
+Certifying locks a protocol; reopening (mandatory reason) clears its official figures (kept in
+the audit record and in the entries, which are never deleted) and restarts entry in a new
+cycle. Both ask for a recomputation of the contest's results once the transaction commits.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _g
+
+from core import clock
+from core.errors import DomainError
+from results import signals_out
+from results.controls import FIGURE_NAMES
+from results.errors import ReasonRequired
+from results.models import Protocol, ProtocolVote
+from results.models import ProtocolState as S
+from results.permissions import check_certify
+
+from .state_machine import lock, refuse, transition
+
+
+def _id(protocol):
+    return protocol.pk if isinstance(protocol, Protocol) else int(protocol)
+
+
+def _certify_locked(protocol_id, user, expected_version):
+    protocol = lock(protocol_id, expected_version)
+    actor = check_certify(user, protocol.polling_station)
+    if protocol.state != S.VERIFIED:
+        raise refuse(protocol, "certify")
+    protocol.certified_at = clock.now()
+    protocol.certified_by = user
+    transition(
+        protocol,
+        "certify",
+        actor=actor,
+        data={"figures": protocol.official_figures()},
+        extra_fields=["certified_at", "certified_by"],
+    )
+    return protocol
+
+
+def certify_protocol(protocol, user, *, expected_version=None):
+    """Certify one verified protocol. Raises OutOfScope, NotPermitted, InvalidTransition, StaleForm."""
+    with transaction.atomic():
+        protocol = _certify_locked(_id(protocol), user, expected_version)
+        signals_out.enqueue_aggregation(protocol.election_id, [protocol.contest_id])
+    return protocol
+
+
+def certify_protocols(protocols, user):
+    """Certify many (admin action, bulk): each in its own savepoint; one aggregation request per election.
+
+    Returns [(protocol id, None | DomainError)] in the given order.
+    """
+    outcome = []
+    touched = {}
+    with transaction.atomic():
+        for protocol in protocols:
+            pid = _id(protocol)
+            try:
+                with transaction.atomic():
+                    done = _certify_locked(pid, user, None)
+            except DomainError as error:
+                outcome.append((pid, error))
+                continue
+            touched.setdefault(done.election_id, set()).add(done.contest_id)
+            outcome.append((pid, None))
+        for election_id, contest_ids in touched.items():
+            signals_out.enqueue_aggregation(election_id, contest_ids)
+    return outcome
+
+
+def reopen_protocol(protocol, user, *, reason, expected_version=None):
+    """Send a certified (or verified) protocol back to entry, with a mandatory reason."""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    with transaction.atomic():
+        protocol = lock(_id(protocol), expected_version)
+        actor = check_certify(user, protocol.polling_station)
+        if protocol.state not in (S.CERTIFIED, S.VERIFIED):
+            raise refuse(protocol, "reopen")
+        if not reason:
+            raise ReasonRequired(_g("Reopening a protocol needs a reason."))
+        old = {
+            "figures": protocol.official_figures(),
+            "votes": {
+                str(cid): n
+                for cid, n in ProtocolVote.objects.filter(protocol=protocol).values_list("candidacy_id", "votes")
+            },
+            "official_entry": protocol.official_entry_id,
+            "certified_at": protocol.certified_at,
+            "certified_by": protocol.certified_by_id,
+            "cycle": protocol.cycle,
+        }
+        ProtocolVote.objects.filter(protocol=protocol).delete()
+        for name in (*FIGURE_NAMES, "against_all"):
+            setattr(protocol, name, None)
+        protocol.official_entry = None
+        protocol.certified_at = None
+        protocol.certified_by = None
+        protocol.cycle += 1
+        transition(
+            protocol,
+            "reopen",
+            actor=actor,
+            reason=reason,
+            data={"previous": old},
+            extra_fields=[*FIGURE_NAMES, "against_all", "official_entry", "certified_at", "certified_by", "cycle"],
+        )
+        # Verified figures are aggregated too (marked as such): both kinds of reopen matter.
+        signals_out.enqueue_aggregation(protocol.election_id, [protocol.contest_id])
+    return protocol

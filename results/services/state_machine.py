@@ -1,0 +1,103 @@
+"""The protocol state machine: the one transition table, and the one function that changes state.
+
+Every service that moves a protocol calls `transition()`, which refuses any (state, event) pair
+not in `TRANSITIONS`, bumps the version, stamps `state_changed_at` and writes the audit record
+in the caller's transaction. Nothing else assigns `Protocol.state`.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _g
+
+from core import audit, clock
+from results.errors import ProtocolCertified, StaleForm
+from results.models import Protocol
+from results.models import ProtocolState as S
+
+TRANSITIONS = {
+    (S.EMPTY, "start_first"): S.FIRST_ENTRY_IN_PROGRESS,
+    (S.FIRST_ENTRY_IN_PROGRESS, "finish_first"): S.FIRST_ENTRY_DONE,
+    (S.FIRST_ENTRY_IN_PROGRESS, "abandon_first"): S.EMPTY,
+    (S.FIRST_ENTRY_DONE, "start_second"): S.SECOND_ENTRY_IN_PROGRESS,
+    (S.SECOND_ENTRY_IN_PROGRESS, "abandon_second"): S.FIRST_ENTRY_DONE,
+    (S.SECOND_ENTRY_IN_PROGRESS, "finish_second_equal"): S.VERIFIED,
+    (S.SECOND_ENTRY_IN_PROGRESS, "finish_second_different"): S.IN_DISCREPANCY,
+    (S.IN_DISCREPANCY, "resolve_keep_entry"): S.VERIFIED,
+    (S.IN_DISCREPANCY, "resolve_corrected"): S.VERIFIED,
+    (S.IN_DISCREPANCY, "resolve_discard_both"): S.EMPTY,
+    (S.VERIFIED, "certify"): S.CERTIFIED,
+    (S.VERIFIED, "reopen"): S.EMPTY,
+    (S.CERTIFIED, "reopen"): S.EMPTY,
+}
+
+# Events a service may apply without the state changing (still versioned and audited).
+SAME_STATE_EVENTS = {
+    (S.FIRST_ENTRY_IN_PROGRESS, "save_draft"),
+    (S.SECOND_ENTRY_IN_PROGRESS, "save_draft"),
+}
+
+
+def allowed_events(state):
+    return sorted({event for (from_state, event) in TRANSITIONS if from_state == state})
+
+
+def can(protocol, event):
+    return (protocol.state, event) in TRANSITIONS or (protocol.state, event) in SAME_STATE_EVENTS
+
+
+def refuse(protocol, event):
+    """The error for an event not allowed in the protocol's state."""
+    from core.errors import InvalidTransition
+
+    if protocol.state == S.CERTIFIED:
+        return ProtocolCertified()
+    return InvalidTransition(
+        _g("This action (%(event)s) is not allowed while the protocol is %(state)s.")
+        % {"event": event, "state": protocol.get_state_display()},
+        details={"state": protocol.state, "event": event},
+    )
+
+
+def lock(protocol_id, expected_version=None):
+    """Lock the protocol row for the rest of the transaction; refuse a stale form."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock() must run inside transaction.atomic()")
+    protocol = (
+        Protocol.objects.select_for_update(of=("self",))
+        .select_related("election", "contest", "contest__unit", "polling_station")
+        .get(pk=protocol_id)
+    )
+    if expected_version is not None and int(expected_version) != protocol.version:
+        raise StaleForm(details={"expected": expected_version, "current": protocol.version})
+    return protocol
+
+
+def transition(protocol, event, *, actor, reason="", data=None, extra_fields=()):
+    """Apply `event` to the locked `protocol`, save it and write its audit record."""
+    key = (protocol.state, event)
+    if key in TRANSITIONS:
+        to_state = TRANSITIONS[key]
+    elif key in SAME_STATE_EVENTS:
+        to_state = protocol.state
+    else:
+        raise refuse(protocol, event)
+    from_state = protocol.state
+    now = clock.now()
+    protocol.state = to_state
+    protocol.version += 1
+    fields = ["state", "version", *extra_fields]
+    if to_state != from_state:
+        protocol.state_changed_at = now
+        fields.append("state_changed_at")
+    protocol.save(update_fields=fields)
+    audit.record(
+        actor=actor.user,
+        action=f"protocol.{event}",
+        obj=protocol,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data={"version": protocol.version, "cycle": protocol.cycle, **(data or {})},
+        role=actor.role,
+        commission=actor.commission,
+    )
+    return protocol

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
-STEPS = ("territory.demo", "registry.demo", "results.demo")
+# The last one aggregates the demo election (results tables, dashboard figures).
+STEPS = ("territory.demo", "registry.demo", "results.demo", "results.demo_aggregation")
 
 
 class Command(BaseCommand):

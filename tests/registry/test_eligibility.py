@@ -1,0 +1,168 @@
+"""The eligibility catalogue: each rule on its boundary, and every failure reported at once."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry import eligibility
+from registry.eligibility import Facts, Rules, age_on, failures, signatures_required
+
+E = datetime.date(2021, 7, 25)
+RULES = Rules(election_day=E)
+
+
+def facts(**overrides):
+    values = {
+        "birth_date": datetime.date(1980, 1, 1),
+        "citizen": True,
+        "education": "higher",
+        "qualification": "passed",
+        "has_criminal_record": False,
+        "has_corruption_offence": False,
+        "terms_in_same_post": 0,
+        "nomination_type": "self",
+        "contest_voters": 1500,
+        "signatures_valid": 15,
+        "deposit_paid": True,
+    }
+    values.update(overrides)
+    return Facts(**values)
+
+
+def codes(f, rules=RULES):
+    return [x.code for x in failures(f, rules)]
+
+
+def test_eligible_candidate_has_no_failures():
+    assert codes(facts()) == []
+
+
+def test_age_24_years_364_days_is_refused_and_25_years_is_not():
+    turns_25_tomorrow = datetime.date(1996, 7, 26)
+    turns_25_today = datetime.date(1996, 7, 25)
+    assert age_on(turns_25_tomorrow, E) == 24
+    assert (E - turns_25_tomorrow).days == 365 * 25 + 6 - 1  # 24 years 364 days (+ leap days)
+    failed = failures(facts(birth_date=turns_25_tomorrow), RULES)
+    assert [f.code for f in failed] == ["age_below_minimum"]
+    assert failed[0].values == {"age": 24, "min_age": 25, "birth_date": "1996-07-26"}
+    assert codes(facts(birth_date=turns_25_today)) == []
+
+
+def test_minimum_age_is_a_rule_of_the_election():
+    assert codes(facts(birth_date=datetime.date(2000, 1, 1)), Rules(election_day=E, min_age=21)) == []
+    assert codes(facts(birth_date=datetime.date(2000, 7, 26)), Rules(election_day=E, min_age=21)) == [
+        "age_below_minimum"
+    ]
+
+
+def test_born_29_february_comes_of_age_on_1_march():
+    born = datetime.date(1996, 2, 29)
+    assert age_on(born, datetime.date(2021, 2, 28)) == 24
+    assert age_on(born, datetime.date(2021, 3, 1)) == 25
+
+
+@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2020, 1, 1)))
+def test_age_is_completed_years(born):
+    age = age_on(born, E)
+
+    # The birthday of `age` years has passed or is today; that of `age + 1` has not.
+    def birthday(years):
+        try:
+            return born.replace(year=born.year + years)
+        except ValueError:  # 29 February in a common year: 1 March
+            return datetime.date(born.year + years, 3, 1)
+
+    assert birthday(age) <= E < birthday(age + 1)
+
+
+@pytest.mark.parametrize(
+    ("education", "minimum", "ok"),
+    [
+        ("vocational", "higher", False),
+        ("higher", "higher", True),
+        ("postgraduate", "higher", True),
+        ("secondary", "vocational", False),
+        ("vocational", "vocational", True),
+        ("none", "none", True),
+    ],
+)
+def test_education_boundary(education, minimum, ok):
+    result = codes(facts(education=education), Rules(election_day=E, min_education=minimum))
+    assert result == ([] if ok else ["education_below_minimum"])
+
+
+@pytest.mark.parametrize("state", ["not_checked", "failed"])
+def test_qualification_must_be_passed(state):
+    assert codes(facts(qualification=state)) == ["qualification_not_passed"]
+
+
+def test_criminal_record_and_corruption():
+    assert codes(facts(has_criminal_record=True)) == ["criminal_record"]
+    assert codes(facts(has_corruption_offence=True)) == ["corruption_offence"]
+
+
+def test_not_a_citizen():
+    assert codes(facts(citizen=False)) == ["not_citizen"]
+
+
+def test_term_limit_boundary():
+    assert codes(facts(terms_in_same_post=1)) == []
+    failed = failures(facts(terms_in_same_post=2), RULES)
+    assert [f.code for f in failed] == ["term_limit_reached"]
+    assert failed[0].values == {"terms": 2, "term_limit": 2}
+    assert codes(facts(terms_in_same_post=5), Rules(election_day=E, term_limit=0)) == []
+
+
+def test_signatures_boundary_is_one_percent_rounded_up():
+    assert signatures_required(1500, Decimal("1.00")) == 15
+    assert signatures_required(1501, Decimal("1.00")) == 16
+    assert signatures_required(0, Decimal("1.00")) == 0
+    assert codes(facts(contest_voters=1501, signatures_valid=16)) == []
+    failed = failures(facts(contest_voters=1501, signatures_valid=15), RULES)
+    assert [f.code for f in failed] == ["signatures_insufficient"]
+    assert failed[0].values["signatures_required"] == 16
+    assert failed[0].values["signatures_valid"] == 15
+
+
+def test_party_nominees_need_no_signatures():
+    assert codes(facts(nomination_type="party", signatures_valid=0)) == []
+
+
+def test_deposit():
+    assert codes(facts(deposit_paid=False)) == ["deposit_not_paid"]
+
+
+def test_every_failure_is_reported_at_once():
+    everything_wrong = facts(
+        citizen=False,
+        birth_date=datetime.date(2000, 1, 1),
+        education="secondary",
+        qualification="failed",
+        has_criminal_record=True,
+        has_corruption_offence=True,
+        terms_in_same_post=2,
+        signatures_valid=0,
+        deposit_paid=False,
+    )
+    assert codes(everything_wrong) == [
+        "not_citizen",
+        "age_below_minimum",
+        "education_below_minimum",
+        "qualification_not_passed",
+        "criminal_record",
+        "corruption_offence",
+        "term_limit_reached",
+        "signatures_insufficient",
+        "deposit_not_paid",
+    ]
+    for failure in failures(everything_wrong, RULES):
+        assert failure.message and failure.values
+        assert set(failure.as_dict()) == {"code", "message", "values"}
+
+
+def test_catalogue_is_pure_and_lists_each_rule_once():
+    assert len(set(eligibility.RULES)) == len(eligibility.RULES)
+    assert set(eligibility.NOMINATION_RULES) <= set(eligibility.RULES)

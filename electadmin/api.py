@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from core.api.audit_events import AuditEventViewSet
 from core.api.viewsets import ApiRouter
 from registry.api import CandidateViewSet, ContestViewSet, ElectionViewSet, PartyViewSet
+from results.api import ContestResultViewSet, EntryViewSet, ProtocolViewSet, TurnoutViewSet
 from territory.api import PollingStationViewSet, UnitViewSet
 
 router = ApiRouter()
@@ -15,6 +16,10 @@ router.register("elections", ElectionViewSet, basename="election")
 router.register("contests", ContestViewSet, basename="contest")
 router.register("parties", PartyViewSet, basename="party")
 router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("protocols", ProtocolViewSet, basename="protocol")
+router.register("protocol-entries", EntryViewSet, basename="protocol-entry")
+router.register("results", ContestResultViewSet, basename="result")
+router.register("turnout", TurnoutViewSet, basename="turnout")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [

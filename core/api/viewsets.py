@@ -43,6 +43,19 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = PageNumberPagination
     csv_chunk_size = 2000
 
+    def prepare_rows(self, rows):
+        """Attach data loaded in bulk to a page (or CSV chunk, or one object); override as needed."""
+        return rows
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return self.prepare_rows(page) if page is not None else None
+
+    def get_object(self):
+        obj = super().get_object()
+        self.prepare_rows([obj])
+        return obj
+
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return self.stream_csv(self.filter_queryset(self.get_queryset()))
@@ -59,6 +72,7 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         def rows():
             iterator = queryset.iterator(chunk_size=self.csv_chunk_size)
             while chunk := list(itertools.islice(iterator, self.csv_chunk_size)):
+                self.prepare_rows(chunk)
                 for item in serializer_class(chunk, many=True, context=context).data:
                     yield flatten(item)
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from core.api import tokens
+from results import aggregation
 
 from . import factories as f
 
@@ -43,6 +44,15 @@ def world(db):
     w.cand_a1 = f.candidacy(w.contest_a, w.people[2])
     w.event_k = f.transition(w.cand_k1, "candidacy.register", "nominated", "registered")
     w.event_a = f.transition(w.cand_a1, "candidacy.register", "nominated", "registered")
+    clerk = f.user("clerk-k", staff=True)
+    w.clerk = clerk
+    w.protocol_k = f.protocol(w.contest_k, w.station_k, state="certified", votes={w.cand_k1: 400}, certified_by=clerk)
+    w.protocol_a = f.protocol(w.contest_a, w.station_a, state="first_entry_done")
+    w.entry_k = f.entry(w.protocol_k, clerk, values={"voters": 1000, "votes": {str(w.cand_k1.pk): 400}})
+    w.entry_a = f.entry(w.protocol_a, clerk)
+    w.event_pk = f.transition(w.protocol_k, "protocol.certify", "verified", "certified")
+    w.event_pa = f.transition(w.protocol_a, "protocol.finish_first", "first_entry_in_progress", "first_entry_done")
+    aggregation.recompute(w.election)
     return w
 
 

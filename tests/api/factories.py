@@ -96,3 +96,61 @@ def transition(obj, action, from_state, to_state, reason=""):
             role="secretary",
             commission="District TEC",
         )
+
+
+def protocol(contest_, station_, *, state="empty", votes=None, voters=1000, certified_by=None):
+    """A protocol; with state verified/certified it gets consistent official figures and votes."""
+    from core import clock
+    from results.models import Protocol, ProtocolVote
+
+    moment = clock.now()
+    fields = {}
+    if state in ("verified", "certified"):
+        votes = votes or {}
+        valid = sum(votes.values())
+        fields = {
+            "voters": voters,
+            "ballots_received": voters,
+            "issued_station": valid + 10,
+            "issued_mobile": 0,
+            "spoiled": 0,
+            "unused": voters - valid - 10,
+            "found_stationary": valid + 10,
+            "found_mobile": 0,
+            "invalid": 10,
+        }
+    if state == "certified":
+        fields.update(certified_at=moment, certified_by=certified_by)
+    row = Protocol.objects.create(
+        election=contest_.election,
+        contest=contest_,
+        polling_station=station_,
+        region=station_.region,
+        district=station_.district,
+        state=state,
+        state_changed_at=moment,
+        created_at=moment,
+        **fields,
+    )
+    for candidacy_, count in (votes or {}).items():
+        ProtocolVote.objects.create(protocol=row, candidacy=candidacy_, votes=count)
+    return row
+
+
+def entry(protocol_, clerk, kind="first", values=None):
+    from core import clock
+    from results.models import ProtocolEntry
+
+    moment = clock.now()
+    return ProtocolEntry.objects.create(
+        protocol=protocol_,
+        cycle=protocol_.cycle,
+        slot=ProtocolEntry.SLOT_OF_KIND[kind],
+        kind=kind,
+        status="finished",
+        clerk=clerk,
+        values=values or {"voters": protocol_.voters},
+        started_at=moment,
+        updated_at=moment,
+        finished_at=moment,
+    )

@@ -1,0 +1,387 @@
+"""API resources of results: protocols, their entries, contest results and turnout (read-only).
+
+Figures of a protocol are published once it is verified; entries only of verified or certified
+protocols. Nobody is named: entries show the clerk's user id, audit events role and commission.
+"""
+
+from collections import defaultdict
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.api.audit_events import register_audited_type
+from core.api.filters import territory_filterset
+from core.api.pagination import CursorPagination
+from core.api.scoping import restrict
+from core.api.viewsets import ReadOnlyViewSet
+from registry.api import UnitBriefSerializer
+from registry.models import Contest, Election
+from territory.models import AdminUnit, PollingStation
+
+from .controls import FIGURE_NAMES
+from .models import (
+    WITH_FIGURES,
+    Basis,
+    CandidateResult,
+    ContestResult,
+    Protocol,
+    ProtocolEntry,
+    ProtocolState,
+    ProtocolVote,
+    TurnoutLevel,
+    TurnoutRollup,
+)
+from .outcomes import Code
+
+
+class FiguresSerializer(serializers.Serializer):
+    """The official figures of a protocol (V, R, Is, Im, S, U, Fs, Fm, N, A)."""
+
+    voters = serializers.IntegerField()
+    ballots_received = serializers.IntegerField()
+    issued_station = serializers.IntegerField()
+    issued_mobile = serializers.IntegerField()
+    spoiled = serializers.IntegerField()
+    unused = serializers.IntegerField()
+    found_stationary = serializers.IntegerField()
+    found_mobile = serializers.IntegerField()
+    invalid = serializers.IntegerField()
+    against_all = serializers.IntegerField(allow_null=True)
+
+
+class VoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProtocolVote
+        fields = ["candidacy", "votes"]
+
+
+class ProtocolSerializer(serializers.ModelSerializer):
+    station_number = serializers.IntegerField(source="polling_station.number", read_only=True)
+    figures = serializers.SerializerMethodField(help_text="Official figures; null until the protocol is verified.")
+    votes = serializers.SerializerMethodField(help_text="Votes per candidacy; empty until the protocol is verified.")
+    turnout_percent = serializers.SerializerMethodField(help_text="(Is + Im) / V x 100, once verified.")
+
+    class Meta:
+        model = Protocol
+        fields = [
+            "id",
+            "election",
+            "contest",
+            "polling_station",
+            "station_number",
+            "region",
+            "district",
+            "state",
+            "version",
+            "cycle",
+            "state_changed_at",
+            "certified_at",
+            "figures",
+            "votes",
+            "turnout_percent",
+        ]
+
+    @extend_schema_field(FiguresSerializer(allow_null=True))
+    def get_figures(self, protocol):
+        if protocol.state not in WITH_FIGURES:
+            return None
+        figures = {name: getattr(protocol, name) for name in FIGURE_NAMES}
+        figures["against_all"] = protocol.against_all
+        return figures
+
+    @extend_schema_field(VoteSerializer(many=True))
+    def get_votes(self, protocol):
+        if protocol.state not in WITH_FIGURES:
+            return []
+        return VoteSerializer(protocol.votes.all(), many=True).data
+
+    def get_turnout_percent(self, protocol) -> float | None:
+        if protocol.state not in WITH_FIGURES or protocol.turnout is None:
+            return None
+        return round(protocol.turnout * 100, 2)
+
+
+class ProtocolFilter(territory_filterset("polling_station__unit")):
+    election = django_filters.ModelChoiceFilter(queryset=Election.objects.all(), help_text=_("Election id."))
+    contest = django_filters.ModelChoiceFilter(queryset=Contest.objects.all(), help_text=_("Contest id."))
+    station = django_filters.ModelChoiceFilter(
+        field_name="polling_station", queryset=PollingStation.objects.all(), help_text=_("Polling station id.")
+    )
+    state = django_filters.MultipleChoiceFilter(
+        choices=ProtocolState.choices, help_text=_("State of the protocol; repeat for several.")
+    )
+    changed_since = django_filters.IsoDateTimeFilter(
+        field_name="state_changed_at",
+        lookup_expr="gt",
+        help_text=_("Protocols whose state changed after this moment (ISO 8601, e.g. 2021-07-25T20:00:00+06:00)."),
+    )
+
+    class Meta:
+        model = Protocol
+        fields = ["election", "contest", "station", "state", "changed_since"]
+
+
+class ProtocolViewSet(ReadOnlyViewSet):
+    """Precinct protocols: state always; official figures and votes once verified."""
+
+    serializer_class = ProtocolSerializer
+    filterset_class = ProtocolFilter
+    pagination_class = CursorPagination
+    queryset = (
+        Protocol.objects.select_related("polling_station")
+        .prefetch_related(Prefetch("votes", queryset=ProtocolVote.objects.order_by("candidacy_id")))
+        .order_by("id")
+    )
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), station="polling_station")
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    election = serializers.IntegerField(source="protocol.election_id", read_only=True)
+    contest = serializers.IntegerField(source="protocol.contest_id", read_only=True)
+    clerk = serializers.IntegerField(
+        source="clerk_id", read_only=True, help_text="Id of the user who entered it (no name is published)."
+    )
+    values = serializers.JSONField(help_text="The figures as entered, with `votes` as {candidacy id: count}.")
+    acknowledged = serializers.JSONField(help_text="Warnings the clerk acknowledged, with their explanations.")
+
+    class Meta:
+        model = ProtocolEntry
+        fields = [
+            "id",
+            "protocol",
+            "election",
+            "contest",
+            "cycle",
+            "slot",
+            "kind",
+            "status",
+            "clerk",
+            "values",
+            "acknowledged",
+            "reason",
+            "started_at",
+            "finished_at",
+            "discarded_at",
+        ]
+
+
+class EntryFilter(territory_filterset("protocol__polling_station__unit")):
+    protocol = django_filters.NumberFilter(
+        field_name="protocol_id", min_value=1, max_value=2**62, help_text=_("Protocol id.")
+    )
+    election = django_filters.ModelChoiceFilter(
+        field_name="protocol__election", queryset=Election.objects.all(), help_text=_("Election id.")
+    )
+    contest = django_filters.ModelChoiceFilter(
+        field_name="protocol__contest", queryset=Contest.objects.all(), help_text=_("Contest id.")
+    )
+    station = django_filters.ModelChoiceFilter(
+        field_name="protocol__polling_station",
+        queryset=PollingStation.objects.all(),
+        help_text=_("Polling station id."),
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=ProtocolEntry.Kind.choices, help_text=_("First or second entry, or a supervisor's correction.")
+    )
+    status = django_filters.ChoiceFilter(choices=ProtocolEntry.Status.choices, help_text=_("Status of the entry."))
+
+    class Meta:
+        model = ProtocolEntry
+        fields = ["protocol", "election", "contest", "station", "kind", "status"]
+
+
+class EntryViewSet(ReadOnlyViewSet):
+    """Every entry of protocols past verification: who (user id), when, and the values entered."""
+
+    serializer_class = EntrySerializer
+    filterset_class = EntryFilter
+    pagination_class = CursorPagination
+    queryset = (
+        ProtocolEntry.objects.select_related("protocol")
+        .filter(protocol__state__in=WITH_FIGURES)
+        .exclude(status=ProtocolEntry.Status.DRAFT)
+        .order_by("id")
+    )
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), station="protocol__polling_station")
+
+
+class CandidateResultSerializer(serializers.ModelSerializer):
+    surname = serializers.CharField(source="candidacy.person.surname", read_only=True)
+    given_name = serializers.CharField(source="candidacy.person.given_name", read_only=True)
+    patronymic = serializers.CharField(source="candidacy.person.patronymic", read_only=True)
+    party = serializers.CharField(
+        source="candidacy.party.short_name", read_only=True, allow_null=True, default=None, help_text="Short name."
+    )
+
+    class Meta:
+        model = CandidateResult
+        fields = [
+            "candidacy",
+            "surname",
+            "given_name",
+            "patronymic",
+            "party",
+            "votes",
+            "share_percent",
+            "rank",
+            "is_winner",
+        ]
+
+
+class ContestResultSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer(read_only=True)
+    runoff = serializers.ListField(child=serializers.IntegerField(), help_text="Candidacy ids going to a runoff.")
+    tied = serializers.ListField(child=serializers.IntegerField(), help_text="Candidacy ids tied for first place.")
+    flags = serializers.ListField(child=serializers.CharField(), help_text="Conditions for the commission's attention.")
+    candidate_results = serializers.SerializerMethodField(help_text="Votes per candidate, by rank.")
+
+    class Meta:
+        model = ContestResult
+        fields = [
+            "id",
+            "election",
+            "contest",
+            "basis",
+            "unit",
+            "region",
+            "district",
+            "registered_voters",
+            "ballots_issued",
+            "turnout_percent",
+            "ballots_found",
+            "invalid",
+            "valid",
+            "against_all",
+            "protocols_counted",
+            "protocols_expected",
+            "candidates",
+            "outcome",
+            "winner",
+            "runoff",
+            "tied",
+            "flags",
+            "computed_at",
+            "candidate_results",
+        ]
+
+    @extend_schema_field(CandidateResultSerializer(many=True))
+    def get_candidate_results(self, result):
+        return CandidateResultSerializer(getattr(result, "candidate_rows", []), many=True).data
+
+
+class BasisFilterMixin:
+    """`basis` defaults to official when the parameter is not given."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.data.get("basis"):
+            queryset = queryset.filter(basis=Basis.OFFICIAL)
+        return queryset
+
+
+class ContestResultFilter(BasisFilterMixin, territory_filterset("unit")):
+    election = django_filters.ModelChoiceFilter(queryset=Election.objects.all(), help_text=_("Election id."))
+    contest = django_filters.ModelChoiceFilter(queryset=Contest.objects.all(), help_text=_("Contest id."))
+    unit = django_filters.ModelChoiceFilter(queryset=AdminUnit.objects.all(), help_text=_("Electoral unit id."))
+    basis = django_filters.ChoiceFilter(
+        choices=Basis.choices,
+        help_text=_("official (certified protocols; the default) or preliminary (verified and certified)."),
+    )
+    outcome = django_filters.ChoiceFilter(choices=Code.CHOICES, help_text=_("Outcome of the contest."))
+
+    class Meta:
+        model = ContestResult
+        fields = ["election", "contest", "unit", "basis", "outcome"]
+
+
+class ContestResultViewSet(ReadOnlyViewSet):
+    """Contest results (official by default, or preliminary) with the votes of every candidate."""
+
+    serializer_class = ContestResultSerializer
+    filterset_class = ContestResultFilter
+    queryset = ContestResult.objects.select_related("unit").order_by("election_id", "basis", "unit__kato", "pk")
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), unit="unit")
+
+    def prepare_rows(self, rows):
+        """Load the candidate results of the whole page in one query."""
+        if not rows:
+            return rows
+        keys = {(row.contest_id, row.basis) for row in rows}
+        by_key = defaultdict(list)
+        candidates = (
+            CandidateResult.objects.filter(contest_id__in={c for c, _ in keys}, basis__in={b for _, b in keys})
+            .select_related("candidacy__person", "candidacy__party")
+            .order_by("contest_id", "basis", "rank", "candidacy_id")
+        )
+        for candidate in candidates:
+            by_key[(candidate.contest_id, candidate.basis)].append(candidate)
+        for row in rows:
+            row.candidate_rows = by_key.get((row.contest_id, row.basis), [])
+        return rows
+
+
+class TurnoutSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TurnoutRollup
+        fields = [
+            "id",
+            "election",
+            "basis",
+            "level",
+            "unit",
+            "contests",
+            "contests_complete",
+            "registered_voters",
+            "ballots_issued",
+            "turnout_percent",
+            "protocols_counted",
+            "protocols_expected",
+            "computed_at",
+        ]
+
+
+class TurnoutFilter(BasisFilterMixin, territory_filterset("unit")):
+    election = django_filters.ModelChoiceFilter(queryset=Election.objects.all(), help_text=_("Election id."))
+    basis = django_filters.ChoiceFilter(
+        choices=Basis.choices,
+        help_text=_("official (certified protocols; the default) or preliminary (verified and certified)."),
+    )
+    level = django_filters.ChoiceFilter(
+        choices=TurnoutLevel.choices, help_text=_("Roll-up level: unit, district, region or election.")
+    )
+    unit = django_filters.ModelChoiceFilter(queryset=AdminUnit.objects.all(), help_text=_("Unit id."))
+
+    class Meta:
+        model = TurnoutRollup
+        fields = ["election", "basis", "level", "unit"]
+
+
+class TurnoutViewSet(ReadOnlyViewSet):
+    """Turnout and protocol progress rolled up by unit, district, region and election."""
+
+    serializer_class = TurnoutSerializer
+    filterset_class = TurnoutFilter
+    queryset = TurnoutRollup.objects.select_related("unit").order_by(
+        "election_id", "basis", "level", "unit__kato", "pk"
+    )
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), unit="unit")
+
+
+def _visible_protocols(request):
+    return restrict(request, Protocol.objects.all(), station="polling_station")
+
+
+register_audited_type("results.protocol", _visible_protocols)

@@ -219,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "territory.kato.Kind.CHOICES",
+        "EntryKindEnum": "results.models.ProtocolEntry.Kind",
+    },
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")

@@ -1,0 +1,40 @@
+"""`manage.py import_nominations --election ID --file PATH [--user NAME] [--register]`: all or nothing."""
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import DomainError
+from registry.importing import import_file
+from registry.models import Election
+
+
+class Command(BaseCommand):
+    help = "Import nominations from a CSV or XLSX file: every row or none, with a row report."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--election", type=int, required=True)
+        parser.add_argument("--file", required=True)
+        parser.add_argument("--user", help="Act as this user (their territory applies); default: the system.")
+        parser.add_argument("--register", action="store_true", help="Also register every imported candidacy.")
+
+    def handle(self, *args, **options):
+        try:
+            election = Election.objects.get(pk=options["election"])
+        except Election.DoesNotExist as exc:
+            raise CommandError(f"No election with id {options['election']}.") from exc
+        actor = None
+        if options["user"]:
+            actor = get_user_model().objects.filter(username=options["user"]).first()
+            if actor is None:
+                raise CommandError(f"No user {options['user']}.")
+        path = Path(options["file"])
+        try:
+            report = import_file(actor, election, path.read_bytes(), path.name, register=options["register"])
+        except DomainError as exc:
+            self.stderr.write(str(exc.message))
+            self.stderr.write(json.dumps(exc.details, ensure_ascii=False, indent=2, default=str))
+            raise CommandError(exc.code) from exc
+        self.stdout.write(f"{len(report)} nominations imported.")

@@ -8,6 +8,8 @@ from core import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Before the admin's own URLs, which would otherwise take /admin/results/... as the app index.
+    path("admin/results/dashboard/", include("results.report_urls")),
     path("admin/", admin.site.urls),
     path("", include("electadmin.api")),  # /api/v1/, /api/schema/, /api/docs/
 ]

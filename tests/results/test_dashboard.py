@@ -1,0 +1,106 @@
+"""The results dashboard: staff only, scoped, charts as inline SVG without scripts, bounded queries."""
+
+import pytest
+from django.urls import reverse
+
+from results.aggregation import recompute
+from results.services import certify_protocol
+
+from .helpers import verified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counted(world):
+    """Station 1 of the Karaganda contest certified, then aggregated."""
+    certify_protocol(verified(world), world.tec)
+    recompute(world.election)
+    return world
+
+
+def url(w):
+    return reverse("results_reports:election", args=[w.election.pk])
+
+
+def test_anonymous_users_are_sent_to_the_login(client, counted):
+    response = client.get(url(counted))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_clerks_are_not_staff_and_cannot_open_it(client, counted):
+    client.force_login(counted.clerk1)
+    response = client.get(url(counted))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_of_a_district_see_only_their_district(client, counted):
+    client.force_login(counted.tec)
+    response = client.get(url(counted))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Абайский район" in html
+    assert "Акмолинская область" not in html
+    assert response.context["total"] is None  # the national figure is for national staff
+    assert [r.unit_id for r in response.context["turnout_rows"]] == [counted.district.pk]
+    assert {r.contest_id for r in response.context["flagged"]} == {counted.contest.pk}
+
+
+def test_national_staff_see_every_region_and_the_total(client, counted):
+    client.force_login(counted.cec)
+    response = client.get(url(counted))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Акмолинская область" in html and "Карагандинская область" in html
+    total = response.context["total"]
+    assert (total.ballots_issued, total.registered_voters) == (750, 1000)
+    assert response.context["region_rows"][0]["total"] + response.context["region_rows"][1]["total"] == 3
+
+
+def test_charts_are_inline_svg_and_the_page_has_no_script_of_its_own(client, counted):
+    client.force_login(counted.cec)
+    html = client.get(url(counted)).content.decode()
+    assert html.count('<svg class="chart"') == 4
+    content = html[html.index('id="content-main"') : html.index("<!-- END Content -->")]
+    assert "<script" not in content
+    assert "http://" not in content.replace("http://www.w3.org/2000/svg", "")
+    assert "results/charts.css" in html
+
+
+def test_labels_in_charts_are_escaped(world):
+    from results import charts
+
+    svg = charts.value_bars("t", [("<script>x</script>", 5)])
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+
+
+def test_incomplete_contests_are_flagged(client, counted):
+    client.force_login(counted.cec)
+    response = client.get(url(counted))
+    flags = {flag for _, flag, _ in response.context["flag_counts"]}
+    assert "incomplete" in flags  # station 2 and the Akmola protocol are not certified
+
+
+def test_the_preliminary_basis_can_be_chosen(client, counted):
+    client.force_login(counted.cec)
+    response = client.get(url(counted) + "?basis=preliminary")
+    assert response.context["basis"] == "preliminary"
+    response = client.get(url(counted) + "?basis=bogus")
+    assert response.context["basis"] == "official"
+
+
+def test_index_lists_elections(client, counted):
+    client.force_login(counted.tec)
+    response = client.get(reverse("results_reports:index"))
+    assert response.status_code == 200
+    assert url(counted) in response.content.decode()
+
+
+def test_query_count_is_bounded(client, counted, django_assert_max_num_queries):
+    client.force_login(counted.cec)
+    client.get(url(counted))
+    with django_assert_max_num_queries(25):
+        client.get(url(counted))

@@ -1,0 +1,112 @@
+"""Exports: CSV streamed and scoped, XLSX readable, the printable results protocol."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from results.aggregation import recompute
+from results.services import certify_protocol, save_entry
+
+from .factories import member, user
+from .helpers import verified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counted(world):
+    certify_protocol(verified(world), world.tec)
+    # Station 2 has its own precinct commission: two of its clerks enter the same figures.
+    a = member(user("p2-clerk-a"), world.precinct2, "clerk")
+    b = member(user("p2-clerk-b"), world.precinct2, "clerk")
+    values = world.values(voters="800")
+    save_entry(world.protocol2, a, values, finish=True)
+    save_entry(world.protocol2, b, values, finish=True)
+    certify_protocol(world.protocol2, world.tec)
+    recompute(world.election)
+    return world
+
+
+def read_csv(response):
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_exports_need_staff(client, counted):
+    for target in (
+        reverse("results_reports:csv", args=[counted.election.pk, "contests"]),
+        reverse("results_reports:xlsx", args=[counted.election.pk]),
+        reverse("results_reports:protocol", args=[counted.contest.pk]),
+    ):
+        assert client.get(target).status_code == 302
+        client.force_login(counted.clerk1)
+        assert client.get(target).status_code == 302
+        client.logout()
+
+
+def test_unknown_table_is_404(client, counted):
+    client.force_login(counted.cec)
+    assert client.get(reverse("results_reports:csv", args=[counted.election.pk, "secrets"])).status_code == 404
+
+
+def test_contests_csv_is_scoped_to_the_users_territory(client, counted):
+    client.force_login(counted.tec)
+    rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "contests"])))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 2  # one contest (Karaganda), two bases
+    assert {r[0] for r in body} == {counted.rural.kato}
+    official = next(r for r in body if r[4] == "official")
+    assert official[header.index("ballots issued")] == "1500"
+    assert official[header.index("protocols counted")] == "2"
+    client.force_login(counted.cec)
+    rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "contests"])))
+    assert len(rows) - 1 == 4
+
+
+def test_candidates_csv_has_the_votes(client, counted):
+    client.force_login(counted.cec)
+    rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "candidates"])))
+    official = [r for r in rows[1:] if r[2] == "official" and r[0] == counted.rural.kato]
+    assert sorted(int(r[6]) for r in official) == [240, 400, 800]
+
+
+def test_turnout_csv_for_a_district_hides_the_national_rows(client, counted):
+    client.force_login(counted.tec)
+    rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "turnout"])))
+    levels = {r[1] for r in rows[1:]}
+    assert "election" not in levels and "region" not in levels
+    assert "district" in levels
+
+
+def test_xlsx_has_three_sheets_with_numbers(client, counted):
+    client.force_login(counted.cec)
+    response = client.get(reverse("results_reports:xlsx", args=[counted.election.pk]))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert workbook.sheetnames == ["contests", "candidates", "turnout"]
+    contests = list(workbook["contests"].iter_rows(values_only=True))
+    assert len(contests) == 1 + 4
+    official = next(r for r in contests[1:] if r[0] == counted.rural.kato and r[4] == "official")
+    assert official[6] == 1500  # 750 ballots issued at each of the two stations
+    assert isinstance(official[7], float)
+
+
+def test_printable_protocol_lists_figures_votes_and_outcome(client, counted):
+    client.force_login(counted.tec)
+    response = client.get(reverse("results_reports:protocol", args=[counted.contest.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "results/print.css" in html and 'media="print"' in html
+    assert "Ахметов" in html and "800" in html
+    assert response.context["result"].outcome == "elected"
+    assert response.context["result"].winner_id == counted.c1.pk
+
+
+def test_protocol_of_a_contest_outside_the_territory_is_404(client, counted):
+    client.force_login(counted.tec)
+    response = client.get(reverse("results_reports:protocol", args=[counted.other_contest.pk]))
+    assert response.status_code == 404

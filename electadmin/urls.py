@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/results/dashboard/", include("results.report_urls")),
     path("admin/", admin.site.urls),
     path("", include("electadmin.api")),  # /api/v1/, /api/schema/, /api/docs/
+    path("", include("results.urls")),  # /entry/, /supervise/, /tec/ (results pages)
 ]

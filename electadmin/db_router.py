@@ -10,7 +10,6 @@ service never reads stale rows it is about to change.
 import contextlib
 import contextvars
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA_DB_ALIAS = "replica"
@@ -21,7 +20,7 @@ _use_replica = contextvars.ContextVar("electadmin_use_replica", default=False)
 
 
 def replica_configured():
-    return REPLICA_DB_ALIAS in settings.DATABASES
+    return REPLICA_DB_ALIAS in connections.settings
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from core import clock
 from territory.kato import Kind
 from territory.models import AdminUnit
 
-from . import services
+from . import roles, services
 from .eligibility import signatures_required
 from .models import Candidacy, Contest, Education, Election, Party
 
@@ -289,27 +289,6 @@ def existing_election():
     return Election.objects.filter(election_day=ELECTION_DAY, office_type=Kind.RURAL_DISTRICT).first()
 
 
-def _grant_permissions():
-    from territory import roles
-
-    names = {
-        roles.CEC: [
-            f"registry.{a}_{m}"
-            for m in ("election", "contest", "party", "person", "candidacy", "termofoffice")
-            for a in ("view", "add", "change")
-        ],
-        roles.TEC: [
-            *[f"registry.{a}_{m}" for m in ("person", "candidacy", "termofoffice") for a in ("view", "add", "change")],
-            "registry.view_election",
-            "registry.view_contest",
-            "registry.change_contest",
-            "registry.view_party",
-        ],
-        roles.AUDITORS: ["registry.view_election", "registry.view_contest", "registry.view_party"],
-    }
-    roles.sync_groups(names)
-
-
 def load(stdout=None):
     """Load the 2021 registry demo (needs the territory demo). A second run changes nothing."""
 
@@ -317,7 +296,7 @@ def load(stdout=None):
         if stdout is not None:
             stdout.write(message)
 
-    _grant_permissions()
+    roles.sync_registry_groups()
     if existing_election() is not None:
         say("registry demo: already loaded")
         return existing_election()

@@ -1,0 +1,23 @@
+"""The registry's model permissions for the commission groups (added to territory.roles' groups)."""
+
+from territory import roles
+
+_MODELS_CEC = ("election", "contest", "party", "person", "candidacy", "termofoffice")
+
+REGISTRY_GROUP_PERMISSIONS = {
+    roles.CEC: [f"registry.{a}_{m}" for m in _MODELS_CEC for a in ("view", "add", "change")],
+    roles.TEC: [
+        *[f"registry.{a}_{m}" for m in ("person", "candidacy", "termofoffice") for a in ("view", "add", "change")],
+        "registry.view_election",
+        "registry.view_contest",
+        "registry.add_contest",
+        "registry.change_contest",
+        "registry.view_party",
+    ],
+    roles.AUDITORS: ["registry.view_election", "registry.view_contest", "registry.view_party"],
+}
+
+
+def sync_registry_groups():
+    """Give the groups their registry permissions (adds only; idempotent)."""
+    return roles.sync_groups(REGISTRY_GROUP_PERMISSIONS)

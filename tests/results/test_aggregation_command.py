@@ -45,4 +45,4 @@ def test_batches_show_progress_and_give_the_full_result(election):
     assert sorted(ContestResult.objects.values_list("contest_id", "basis", "outcome", "ballots_issued")) == batched
     assert TurnoutRollup.objects.get(election=election, level="election", basis="official").ballots_issued == rollup
     assert rollup == 14 + 12 + 10
-    assert "official turnout 1.20%" in text
+    assert "official turnout 1.20%." in text

@@ -45,10 +45,10 @@ class Command(BaseCommand):
             if summary is None:
                 summary = recompute(election_obj, [], wait=True)
         rollup = election_obj.turnout_rollups.filter(level="election", basis="official").first()
-        turnout = rollup.turnout_percent if rollup and rollup.turnout_percent is not None else "-"
+        turnout = f"{rollup.turnout_percent}%" if rollup and rollup.turnout_percent is not None else "-"
         self.stdout.write(
             self.style.SUCCESS(
-                _("Done: %(contests)s contests, %(rollups)s roll-ups; official turnout %(turnout)s%%.")
+                _("Done: %(contests)s contests, %(rollups)s roll-ups; official turnout %(turnout)s.")
                 % {"contests": election_obj.contests.count(), "rollups": summary.rollups, "turnout": turnout}
             )
         )

@@ -363,3 +363,8 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}, {self.commission}"
+
+    def clean(self):
+        super().clean()
+        if self.active_from and self.active_to and self.active_to < self.active_from:
+            raise ValidationError({"active_to": _("A seat cannot end before it begins.")})

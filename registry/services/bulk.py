@@ -230,7 +230,7 @@ def import_nominations(actor, election, rows, *, register=False):
 
 
 def _locked_election(election):
-    return Election.objects.select_for_update().get(pk=election.pk)
+    return Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
 
 
 def _allowed_unit_ids(actor, unit_ids):
@@ -296,7 +296,7 @@ def register_many(actor, candidacies):
     pks = [c.pk for c in candidacies]
     with transaction.atomic():
         locked = list(
-            Candidacy.objects.select_for_update()
+            Candidacy.objects.select_for_update(of=("self",))
             .filter(pk__in=pks)
             .select_related("person", "contest__election", "contest__unit")
             .order_by("pk")

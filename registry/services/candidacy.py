@@ -106,8 +106,8 @@ def nominate(
 ):
     """Receive a nomination: a new candidacy in state `nominated`."""
     with transaction.atomic():
-        contest = Contest.objects.select_for_update().select_related("election", "unit").get(pk=contest.pk)
-        person = Person.objects.select_for_update().get(pk=person.pk)
+        contest = Contest.objects.select_for_update(of=("self",)).select_related("election", "unit").get(pk=contest.pk)
+        person = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
         election = contest.election
         check_actor(actor, contest.unit)
         check_stage(election, NOMINATION_STAGES)
@@ -167,7 +167,7 @@ def _nomination_data(candidacy):
 
 def _locked(candidacy):
     return (
-        Candidacy.objects.select_for_update()
+        Candidacy.objects.select_for_update(of=("self",))
         .select_related("person", "contest__election", "contest__unit", "party")
         .get(pk=candidacy.pk)
     )

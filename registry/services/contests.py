@@ -54,7 +54,7 @@ def create_contests(actor, election, *, under, kind=None):
     type) within `under` (a region or district). Idempotent: returns (created, already existing)."""
     kind = kind or election.office_type
     with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
+        election = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
         check_actor(actor, under)
         check_stage(election, NOMINATION_STAGES)
         if kind != election.office_type:
@@ -88,7 +88,7 @@ def extend_nomination(actor, contest, *, reason=""):
     """Extend nomination in a contest that has fewer than the minimum number of candidates when
     nomination closes, by the election's extension days (once)."""
     with transaction.atomic():
-        contest = Contest.objects.select_for_update().select_related("election", "unit").get(pk=contest.pk)
+        contest = Contest.objects.select_for_update(of=("self",)).select_related("election", "unit").get(pk=contest.pk)
         election = contest.election
         check_actor(actor, contest.unit)
         check_stage(election, NOMINATION_STAGES)
@@ -135,7 +135,7 @@ def _stage_ready(election, to_status):
 def advance_election(actor, election, to_status, *, reason=""):
     """Move the election to its next stage (CEC only), in order, when the calendar allows it."""
     with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
+        election = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
         if actor is not None and not selectors.territorial_scope(actor).national:
             raise errors.NotPermitted(message=errors.NotPermitted.default_message, code="cec_only")
         current = STAGE_ORDER.index(election.status)

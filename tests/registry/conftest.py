@@ -51,3 +51,15 @@ def nomination_time():
 
     with clock.frozen(f.at(f.E_DAY.replace(day=1), 12)) as moment:
         yield moment
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _registry_permissions(db):
+    from registry.roles import sync_registry_groups
+
+    sync_registry_groups()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.audit_events import register_audited_type
-from core.api.filters import territory_filterset
+from core.api.filters import StrictBooleanFilter, territory_filterset
 from core.api.scoping import restrict
 from core.api.viewsets import ReadOnlyViewSet
 from territory.models import AdminUnit
@@ -91,7 +91,7 @@ class ContestFilter(territory_filterset("unit")):
     status = django_filters.MultipleChoiceFilter(
         choices=Contest.Status.choices, help_text=_("Contest status; repeat for several.")
     )
-    fewer_than_two_candidates = django_filters.BooleanFilter(
+    fewer_than_two_candidates = StrictBooleanFilter(
         method="filter_fewer",
         help_text=_(
             "true: contests with fewer registered candidates than the election's minimum (2 unless the "

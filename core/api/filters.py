@@ -111,3 +111,24 @@ def territory_filterset(unit_path):
         "district_id": UnitByIdFilter(unit_path=unit_path, level=2, help_text=_("District by its id in this API.")),
     }
     return type("TerritoryFilterSet", (django_filters.FilterSet,), filters)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is invalid instead of silently ignored."""
+
+    TRUE, FALSE = {"true", "1"}, {"false", "0"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField

@@ -4,6 +4,8 @@
 naming the parameter (no silent clamping, so a client never mistakes a short page for the end).
 """
 
+import base64
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
@@ -79,9 +81,12 @@ class CursorPagination(pagination.CursorPagination):
         return bounded_page_size(request, self.page_size_query_param)
 
     def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
         try:
+            if encoded:
+                base64.b64decode(encoded.encode("ascii"), validate=True)
             cursor = super().decode_cursor(request)
-        except NotFound:
+        except (NotFound, ValueError):
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}, code="invalid") from None
         if cursor is not None and cursor.position is not None:
             # The position is compared with an integer key: anything else would reach the database.

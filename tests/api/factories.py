@@ -77,7 +77,7 @@ def contest(election_, unit_):
 
 def user(username, *, auditor=False, staff=False, superuser=False):
     account = get_user_model().objects.create_user(
-        username=username, password="pw-" + username, is_staff=staff, is_superuser=superuser
+        username=username, password=None, is_staff=staff, is_superuser=superuser
     )
     if auditor:
         account.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])

@@ -83,12 +83,12 @@ def _candidate_votes(election, contest_ids):
     votes too; a candidacy no longer registered keeps the votes its protocols gave it."""
     from registry.models import Candidacy
 
-    with_votes = ProtocolVote.objects.filter(protocol__election=election).values("candidacy_id")
-    qs = Candidacy.objects.filter(contest__election=election).filter(
-        Q(status=Candidacy.Status.REGISTERED) | Q(pk__in=with_votes)
-    )
+    with_votes = ProtocolVote.objects.filter(protocol__election=election)
+    qs = Candidacy.objects.filter(contest__election=election)
     if contest_ids is not None:
+        with_votes = with_votes.filter(protocol__contest_id__in=contest_ids)
         qs = qs.filter(contest_id__in=contest_ids)
+    qs = qs.filter(Q(status=Candidacy.Status.REGISTERED) | Q(pk__in=with_votes.values("candidacy_id")))
     annotations = {
         f"{_PREFIX[basis]}_votes": Coalesce(
             Sum("protocol_votes__votes", filter=Q(protocol_votes__protocol__state__in=states)), 0

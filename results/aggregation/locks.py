@@ -4,7 +4,8 @@ On PostgreSQL the lock is a transaction-level advisory lock (`pg_try_advisory_xa
 inside the transaction that rewrites the result tables. It is released at commit or rollback, and
 by the server when the holding connection dies (a killed worker), so it can neither leak nor expire
 while a long run is still writing (the risk of a Redis lock with a timeout). It needs no broker, so
-the management command and the worker share it.
+the management command and the worker share it. Called inside an outer transaction (load_demo's
+step), the lock lasts until that outer transaction ends.
 
 On SQLite (development, eager tasks) writers are already serialised by IMMEDIATE transactions, so
 the lock is always granted and a second writer simply waits for the first.

@@ -104,3 +104,10 @@ def test_query_count_is_bounded(client, counted, django_assert_max_num_queries):
     client.get(url(counted))
     with django_assert_max_num_queries(25):
         client.get(url(counted))
+
+
+def test_the_admin_index_links_to_the_dashboard(client, counted):
+    client.force_login(counted.tec)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert reverse("results_reports:index") in response.content.decode()

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -415,6 +415,34 @@ class CreateContestsForm(forms.Form):
         self.fields["kind"].initial = election.office_type
 
 
+class NominateForm(forms.Form):
+    """One nomination; the person is found by IIN, or entered when new."""
+
+    contest = forms.ModelChoiceField(label=_("contest"), queryset=Contest.objects.none())
+    nomination_type = forms.ChoiceField(label=_("nominated"), choices=Candidacy.NominationType.choices)
+    party = forms.ModelChoiceField(label=_("party"), queryset=Party.objects.all(), required=False)
+    iin = forms.CharField(label=_("IIN"), max_length=12, min_length=12)
+    surname = forms.CharField(label=_("surname (new person)"), required=False)
+    given_name = forms.CharField(label=_("given name (new person)"), required=False)
+    patronymic = forms.CharField(label=_("patronymic"), required=False)
+    education = forms.ChoiceField(label=_("education"), choices=Person._meta.get_field("education").choices)
+    occupation = forms.CharField(label=_("occupation"), required=False)
+    qualification = forms.ChoiceField(label=_("qualification check"), choices=Person.Qualification.choices)
+    qualification_checked_on = forms.DateField(label=_("checked on"), required=False)
+    qualification_checked_by = forms.CharField(label=_("checked by"), required=False)
+    has_criminal_record = forms.BooleanField(label=_("unexpunged criminal record"), required=False)
+    has_corruption_offence = forms.BooleanField(label=_("corruption offence"), required=False)
+    signatures_submitted = forms.IntegerField(label=_("signatures submitted"), min_value=0, initial=0)
+    signatures_valid = forms.IntegerField(label=_("valid signatures"), min_value=0, initial=0)
+    deposit_paid = forms.BooleanField(label=_("deposit paid"), required=False)
+
+    def __init__(self, *args, user, election, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contest"].queryset = (
+            selectors.contests_for(user).filter(election=election).select_related("unit").order_by("unit__kato")
+        )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     register = forms.BooleanField(label=_("also register every candidate"), required=False)
@@ -488,13 +516,15 @@ class ElectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("pages"))
     def links(self, obj):
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:registry_election_stats", args=[obj.pk]),
             _("statistics"),
             reverse("admin:registry_election_create_contests", args=[obj.pk]),
             _("create contests"),
             reverse("admin:registry_election_import", args=[obj.pk]),
             _("import nominations"),
+            reverse("admin:registry_election_nominate", args=[obj.pk]),
+            _("nominate"),
         )
 
     @admin.action(description=_("Move the selected elections to their next stage"))
@@ -517,6 +547,7 @@ class ElectionAdmin(admin.ModelAdmin):
                 "<int:pk>/create-contests/", wrap(self.create_contests_view), name="registry_election_create_contests"
             ),
             path("<int:pk>/import/", wrap(self.import_view), name="registry_election_import"),
+            path("<int:pk>/nominate/", wrap(self.nominate_view), name="registry_election_nominate"),
             *super().get_urls(),
         ]
 
@@ -574,6 +605,59 @@ class ElectionAdmin(admin.ModelAdmin):
                     reverse("admin:registry_contest_changelist") + f"?election__id__exact={election.pk}"
                 )
         return self._page(request, election, _("Create contests"), "admin/registry/election/form.html", form=form)
+
+    def nominate_view(self, request, pk):
+        election = self._election(request, pk)
+        if not request.user.has_perm("registry.add_candidacy"):
+            raise PermissionDenied
+        form = NominateForm(request.POST or None, user=request.user, election=election)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    person = Person.objects.filter(iin=data["iin"]).first()
+                    if person is None:
+                        person = services.create_person(
+                            request.user,
+                            iin=data["iin"],
+                            **{
+                                k: data[k]
+                                for k in (
+                                    "surname",
+                                    "given_name",
+                                    "patronymic",
+                                    "education",
+                                    "occupation",
+                                    "qualification",
+                                    "qualification_checked_on",
+                                    "qualification_checked_by",
+                                    "has_criminal_record",
+                                    "has_corruption_offence",
+                                )
+                            },
+                            residence_unit=data["contest"].unit,
+                        )
+                    candidacy = services.nominate(
+                        request.user,
+                        contest=data["contest"],
+                        person=person,
+                        nomination_type=data["nomination_type"],
+                        party=data["party"],
+                        signatures_submitted=data["signatures_submitted"],
+                        signatures_valid=data["signatures_valid"],
+                        deposit_paid=data["deposit_paid"],
+                    )
+            except DomainError as error:
+                form.add_error(None, f"{error.message} [{error.code}]")
+                for failure in error.details.get("failures", []):
+                    form.add_error(None, failure["message"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Nominated: %(who)s.") % {"who": candidacy.person.full_name})
+                return HttpResponseRedirect(reverse("admin:registry_candidacy_change", args=[candidacy.pk]))
+        return self._page(request, election, _("Nominate a candidate"), "admin/registry/election/form.html", form=form)
 
     def import_view(self, request, pk):
         election = self._election(request, pk)

@@ -28,10 +28,14 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 
 class ElectionSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+    cutoff_time = serializers.SerializerMethodField(help_text="Local cut-off time of deadlines, HH:MM.")
 
     class Meta:
         model = Election
         exclude = []
+
+    def get_cutoff_time(self, election) -> str:
+        return election.cutoff_time.strftime("%H:%M")
 
 
 class ElectionFilter(django_filters.FilterSet):

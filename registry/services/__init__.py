@@ -3,11 +3,13 @@
 from .bulk import import_nominations, register_many
 from .candidacy import check_nomination, deregister, nominate, refuse, register, update_documents, withdraw
 from .contests import advance_election, create_contests, extend_nomination, open_term_of_office
+from .people import create_person
 
 __all__ = [
     "advance_election",
     "check_nomination",
     "create_contests",
+    "create_person",
     "deregister",
     "extend_nomination",
     "import_nominations",

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import clock
+from core.models import AuditEvent
 from registry import services
 from registry.models import Candidacy, Contest
 
@@ -230,3 +231,40 @@ def test_tec_cannot_change_elections(client, tec35, cec, election):
     election.refresh_from_db()
     assert election.name_ru == "Выборы"
     assert response.status_code in (200, 302, 403)
+
+
+def test_nominate_page_creates_the_person_and_the_candidacy_or_nothing(
+    client, tec35, election, contest, other_contest, nomination_time
+):
+    client.force_login(tec35)
+    url = reverse("admin:registry_election_nominate", args=[election.pk])
+    page = client.get(url, **EN)
+    assert {c.pk for c in page.context["form"].fields["contest"].queryset} == {contest.pk}
+    iin = f.make_iin(datetime.date(1996, 7, 26))  # 24 on election day
+    data = {
+        "contest": contest.pk,
+        "nomination_type": "self",
+        "iin": iin,
+        "surname": "Жанов",
+        "given_name": "Асхат",
+        "education": "higher",
+        "qualification": "passed",
+        "qualification_checked_on": "2021-07-01",
+        "signatures_submitted": 20,
+        "signatures_valid": 20,
+        "deposit_paid": "on",
+    }
+    response = client.post(url, data, **EN)
+    assert response.status_code == 200 and "not_eligible" in response.content.decode()
+    from registry.models import Person
+
+    assert not Person.objects.filter(iin=iin).exists()
+    data["iin"] = f.make_iin(datetime.date(1996, 7, 25))
+    response = client.post(url, data, **EN)
+    assert response.status_code == 302
+    candidacy = Candidacy.objects.get(person__iin=data["iin"])
+    assert candidacy.person.birth_date == datetime.date(1996, 7, 25)
+    event = AuditEvent.objects.get(action="registry.create_person")
+    assert data["iin"] not in str(event.data)
+    response = client.post(url, {**data, "contest": other_contest.pk}, **EN)
+    assert response.status_code == 200  # outside the territory: not a valid choice

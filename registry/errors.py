@@ -65,6 +65,16 @@ class PartyNotAllowed(DomainError):
     default_message = _("A self-nomination cannot name a party.")
 
 
+class BadNominationType(DomainError):
+    code = "bad_nomination_type"
+    default_message = _("A candidate is nominated by a party ('party') or self-nominated ('self').")
+
+
+class SignaturesExceedSubmitted(DomainError):
+    code = "signatures_valid_exceed_submitted"
+    default_message = _("There cannot be more valid signatures than signatures submitted.")
+
+
 class PartyInactive(DomainError):
     code = "party_inactive"
     default_message = _("The party is not registered on this date.")

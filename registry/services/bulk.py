@@ -4,7 +4,7 @@ with bulk writes."""
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -211,9 +211,15 @@ def import_nominations(actor, election, rows, *, register=False):
                 report.append({"row": 0, "status": "error", "errors": [{"code": "empty", "message": _("No rows.")}]})
             raise errors.ImportRejected(details={"rows": [e for e in report if e["status"] == "error"]})
 
-        Person.objects.bulk_create(new_people, batch_size=1000)
         objs = [candidacy for _number, candidacy in candidacies]
-        Candidacy.objects.bulk_create(objs, batch_size=1000)
+        try:
+            with transaction.atomic():
+                Person.objects.bulk_create(new_people, batch_size=1000)
+                Candidacy.objects.bulk_create(objs, batch_size=1000)
+        except IntegrityError as exc:  # a concurrent nomination or import won a race on a constraint
+            raise errors.ImportRejected(
+                details={"rows": [{"row": 0, "status": "error", "errors": [{"code": "conflict", "message": str(exc)}]}]}
+            ) from exc
         entries = [
             {"action": "registry.nominate", "obj": c, "to_state": S.NOMINATED, "data": _nomination_data(c)}
             for c in objs

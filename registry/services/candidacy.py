@@ -52,9 +52,7 @@ def check_nomination(*, contest, person, nomination_type, party, active_person_i
         if party is not None:
             raise errors.PartyNotAllowed()
     else:
-        raise errors.PartyRequired(
-            message=errors.PartyRequired.default_message, details={"nomination_type": nomination_type}
-        )
+        raise errors.BadNominationType(details={"nomination_type": nomination_type})
     failed = eligibility.failures(
         eligibility.Facts(
             birth_date=person.birth_date,
@@ -202,8 +200,7 @@ def update_documents(actor, candidacy, *, signatures_submitted=None, signatures_
             candidacy.deposit_paid = deposit_paid
             candidacy.deposit_amount = contest.election.deposit_amount if deposit_paid else 0
         if candidacy.signatures_valid > candidacy.signatures_submitted:
-            raise errors.DomainError(
-                code="signatures_valid_exceed_submitted",
+            raise errors.SignaturesExceedSubmitted(
                 details={"valid": candidacy.signatures_valid, "submitted": candidacy.signatures_submitted},
             )
         candidacy.save(update_fields=["signatures_submitted", "signatures_valid", "deposit_paid", "deposit_amount"])

@@ -466,3 +466,18 @@ def test_advance_election_in_order_and_by_the_cec_only(tec35, cec, election):
         assert error_code(excinfo) == "election_stage_too_early"
     election.refresh_from_db()
     assert election.status == Election.Status.REGISTRATION
+
+
+def test_unknown_nomination_type_is_refused(tec35, contest, nomination_time):
+    with pytest.raises(Exception) as excinfo:
+        nominate(tec35, contest, nomination_type="bogus")
+    assert error_code(excinfo) == "bad_nomination_type"
+    assert not Candidacy.objects.exists()
+
+
+def test_more_valid_signatures_than_submitted_is_refused(tec35, nominated):
+    with pytest.raises(Exception) as excinfo:
+        services.update_documents(tec35, nominated, signatures_submitted=5, signatures_valid=6)
+    assert error_code(excinfo) == "signatures_valid_exceed_submitted"
+    nominated.refresh_from_db()
+    assert (nominated.signatures_submitted, nominated.signatures_valid) == (20, 20)

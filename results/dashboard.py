@@ -13,6 +13,7 @@ from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry.models import Candidacy, Election
 from territory.models import AdminUnit
@@ -24,11 +25,11 @@ from .models_aggregates import Basis, TurnoutLevel
 from .outcomes import FLAG_LABELS, LABELS
 
 PROGRESS_LABELS = {
-    "empty": _("empty"),
-    "in_entry": _("in entry"),
-    "in_discrepancy": _("discrepancy"),
-    "verified": _("verified"),
-    "certified": _("certified"),
+    "empty": gettext_lazy("empty"),
+    "in_entry": gettext_lazy("in entry"),
+    "in_discrepancy": gettext_lazy("discrepancy"),
+    "verified": gettext_lazy("verified"),
+    "certified": gettext_lazy("certified"),
 }
 FLAGGED_LIMIT = 300
 
@@ -82,6 +83,8 @@ def outcomes(user, election, basis=Basis.OFFICIAL):
         .select_related("unit", "district", "winner__person")
         .order_by("unit__kato")[:FLAGGED_LIMIT]
     )
+    for row in flagged:
+        row.flag_labels = [FLAG_LABELS.get(flag, flag) for flag in row.flags]
     flag_counts = defaultdict(int)
     for flags in qs.needing_attention().values_list("flags", flat=True):
         for flag in flags:

@@ -117,3 +117,21 @@ def test_full_run_covers_every_contest_of_the_election(contest):
     tasks.aggregate_contests.run(contest.election_id, None)
     assert ContestResult.objects.filter(election=contest.election, basis="official").count() == 2
     assert ContestResult.objects.get(contest=other, basis="official").protocols_counted == 0
+
+
+def test_certification_succeeds_when_the_broker_is_down(world, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    from results.models import Protocol
+    from results.services import certify_protocol
+
+    from .helpers import verified
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.aggregate_contests, "apply_async", down)
+    protocol = verified(world)
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        certify_protocol(protocol, world.tec)
+    assert len(callbacks) >= 1
+    assert Protocol.objects.get(pk=protocol.pk).state == ProtocolState.CERTIFIED
+    assert "nightly run will catch up" in caplog.text

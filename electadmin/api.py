@@ -1,10 +1,10 @@
 """The auditors' API: the router of every resource, the OpenAPI schema and its docs page."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.api.audit_events import AuditEventViewSet
-from core.api.viewsets import ApiRouter
+from core.api.viewsets import ApiRouter, not_found
 from registry.api import CandidateViewSet, ContestViewSet, ElectionViewSet, PartyViewSet
 from results.api import ContestResultViewSet, EntryViewSet, ProtocolViewSet, TurnoutViewSet
 from territory.api import PollingStationViewSet, UnitViewSet
@@ -27,4 +27,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="electadmin.api"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^api/", not_found),
 ]

@@ -41,7 +41,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "to_state",
             "reason",
             "who",
-            "hash",
         ]
 
     def get_who(self, event) -> dict[str, str]:

@@ -6,11 +6,17 @@ import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 
 from territory import kato
 from territory.models import AdminUnit
+
+
+def describe(filter_, schema):
+    """Give a filter with a custom field its OpenAPI type and its help text as the description."""
+    help_text = filter_.extra.get("help_text")
+    set_override(filter_, "field", {**schema, **({"description": str(help_text)} if help_text else {})})
+
 
 _DIGITS = re.compile(r"^[0-9]+$")
 KINDS_AT_LEVEL = {level: [k for k, lvl in kato.LEVEL.items() if lvl == level] for level in (1, 2, 3, 4)}
@@ -48,7 +54,6 @@ class UnitByKatoField(forms.CharField):
         return unit
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class UnitByKatoFilter(django_filters.Filter):
     """Rows whose unit (path `unit_path`; "" for units themselves) lies in the given unit's subtree."""
 
@@ -57,6 +62,7 @@ class UnitByKatoFilter(django_filters.Filter):
     def __init__(self, *args, unit_path="", **kwargs):
         self.unit_path = unit_path
         super().__init__(*args, **kwargs)
+        describe(self, {"type": "string", "pattern": "^[0-9]+$", "maxLength": 9})
 
     def filter(self, qs, value):
         if value is None:
@@ -66,7 +72,6 @@ class UnitByKatoFilter(django_filters.Filter):
         return qs.filter(**{lookup: subtree})
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class KatoPrefixFilter(django_filters.CharFilter):
     """Units whose KATO code starts with the given digits (1 to 9)."""
 
@@ -77,7 +82,6 @@ class KatoPrefixFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.INT)
 class UnitByIdFilter(django_filters.ModelChoiceFilter):
     """Rows whose unit lies in the subtree of the unit with the given id (of the given level)."""
 
@@ -85,6 +89,7 @@ class UnitByIdFilter(django_filters.ModelChoiceFilter):
         self.unit_path = unit_path
         kwargs.setdefault("queryset", AdminUnit.objects.filter(kind__in=KINDS_AT_LEVEL[level]))
         super().__init__(*args, **kwargs)
+        describe(self, {"type": "integer"})
 
     def filter(self, qs, value):
         if value is None:
@@ -129,6 +134,9 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError(_("Use true or false."), code="invalid")
 
 
-@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        describe(self, {"type": "boolean"})

@@ -2,9 +2,11 @@
 
 import itertools
 
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from rest_framework import renderers, routers, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound
 
 from .authentication import ApiTokenAuthentication
 from .errors import exception_handler
@@ -39,7 +41,8 @@ class ApiMixin:
 class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve only. `?format=csv` on a list streams every matching row, unpaginated."""
 
-    lookup_value_regex = "[0-9]{1,18}"
+    # Any path segment reaches the view, so that a malformed id gets the JSON 404 of the API.
+    lookup_value_regex = "[^/]+"
     pagination_class = PageNumberPagination
     csv_chunk_size = 2000
 
@@ -52,6 +55,9 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         return self.prepare_rows(page) if page is not None else None
 
     def get_object(self):
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise NotFound()
         obj = super().get_object()
         self.prepare_rows([obj])
         return obj
@@ -105,3 +111,8 @@ class ApiRootView(ApiMixin, routers.APIRootView):
 class ApiRouter(routers.DefaultRouter):
     APIRootView = ApiRootView
     include_format_suffixes = False
+
+
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/: the API's JSON 404 instead of an HTML page."""
+    return JsonResponse({"status": 404, "code": "not_found", "detail": _("No such API path.")}, status=404)

@@ -24,22 +24,28 @@ class Actor:
         self.commission = str(membership.commission) if membership else ""
 
 
-def _covers(commission, station):
+def _key(commission):
     if commission.kind == Commission.Kind.CEC:
-        return True
-    if commission.kind == Commission.Kind.REGIONAL:
-        return commission.unit_id == station.region_id
-    if commission.kind == Commission.Kind.DISTRICT:
-        return commission.unit_id == station.district_id
-    return commission.polling_station_id == station.pk
+        return ("cec", None)
+    if commission.kind == Commission.Kind.PRECINCT:
+        return ("precinct", commission.polling_station_id)
+    return (commission.kind, commission.unit_id)
 
 
 def _memberships_covering(user, station):
-    cached = getattr(user, "_results_memberships", None)
-    if cached is None:
-        cached = list(active_memberships(user))
-        user._results_memberships = cached
-    return [m for m in cached if _covers(m.commission, station)]
+    """The user's active memberships whose commission's jurisdiction holds `station`.
+
+    Indexed once per user object by jurisdiction, so a user sitting on thousands of precinct
+    commissions (the demo's data-entry clerks) costs four dictionary lookups per call.
+    """
+    index = getattr(user, "_results_memberships", None)
+    if index is None:
+        index = {}
+        for membership in active_memberships(user):
+            index.setdefault(_key(membership.commission), []).append(membership)
+        user._results_memberships = index
+    keys = [("cec", None), ("regional", station.region_id), ("district", station.district_id), ("precinct", station.pk)]
+    return [m for key in keys for m in index.get(key, [])]
 
 
 def in_scope(user, station):

@@ -34,11 +34,13 @@ def control_context(protocol, candidacies=None):
     }
 
 
-def live_entries(protocol):
+def live_entries(protocol, with_clerks=True):
     """The current cycle's draft and finished entries, by slot."""
     entries = ProtocolEntry.objects.filter(
         protocol=protocol, cycle=protocol.cycle, status__in=[ProtocolEntry.Status.DRAFT, ProtocolEntry.Status.FINISHED]
-    ).select_related("clerk")
+    )
+    if with_clerks:
+        entries = entries.select_related("clerk")
     return {e.slot: e for e in entries}
 
 

@@ -135,7 +135,7 @@ def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expec
     with transaction.atomic():
         protocol = lock(protocol_id, expected_version)
         actor = check_enter(user, protocol.polling_station)
-        entries = live_entries(protocol)
+        entries = live_entries(protocol, with_clerks=False)
         slot, start_event = _slot_for(protocol, user, entries)
         report, context, acks = check_values(
             protocol, values, finish=finish, acknowledged=acknowledged, candidacies=candidacies

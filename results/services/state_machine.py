@@ -63,7 +63,7 @@ def lock(protocol_id, expected_version=None):
         raise RuntimeError("lock() must run inside transaction.atomic()")
     protocol = (
         Protocol.objects.select_for_update(of=("self",))
-        .select_related("election", "contest", "contest__unit", "polling_station")
+        .select_related("election", "polling_station")
         .get(pk=protocol_id)
     )
     if expected_version is not None and int(expected_version) != protocol.version:

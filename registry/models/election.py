@@ -71,7 +71,7 @@ class Election(models.Model):
         _("term limit"), default=2, help_text=_("Terms in the same post a person may hold; 0 means no limit.")
     )
     signature_threshold_percent = models.DecimalField(
-        _("signatures required from self-nominees, % of the contest's voters"),
+        _("signatures required from self-nominees, percent of the contest's voters"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("1.00"),

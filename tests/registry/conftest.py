@@ -63,3 +63,12 @@ def _registry_permissions(db):
     from registry.roles import sync_registry_groups
 
     sync_registry_groups()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English (the source strings), whatever translations are compiled."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -10,7 +10,11 @@ app_name = "results"
 urlpatterns = [
     path(
         "entry/login/",
-        auth_views.LoginView.as_view(template_name="results/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="results/login.html",
+            redirect_authenticated_user=True,
+            next_page=reverse_lazy("results:my_stations"),
+        ),
         name="login",
     ),
     path("entry/logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("results:login")), name="logout"),

@@ -1,0 +1,131 @@
+"""Browser: clerk1 enters a protocol, clerk2 enters it with one difference, chair1 resolves, the TEC certifies.
+
+Drives Debian's chromium through chromedriver (Selenium) against pytest-django's live server,
+with the keyboard only in the entry form (autofocus, Tab order). Screenshots of the entry form
+and the discrepancy page go to tests/artifacts/ (git-ignored; CI keeps them as artefacts).
+"""
+
+import pathlib
+import shutil
+
+import pytest
+
+from core import clock
+from results.models import Protocol, ProtocolState
+from results.services import create_protocols_for_contest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--window-size=1280,1800",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def world(transactional_db):
+    from tests.results.factories import COUNTING, World
+
+    with clock.frozen(COUNTING):
+        w = World()
+        create_protocols_for_contest(w.contest, w.cec)
+        w.protocol = Protocol.objects.get(contest=w.contest, polling_station=w.station)
+        yield w
+
+
+def log_in(driver, live_server, username):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.delete_all_cookies()
+    driver.get(f"{live_server.url}/entry/login/")
+    active = driver.switch_to.active_element  # the user name field has autofocus
+    assert active.get_attribute("name") == "username"
+    active.send_keys(username, Keys.TAB)
+    driver.switch_to.active_element.send_keys("pw", Keys.ENTER)
+    assert driver.find_element(By.TAG_NAME, "h1")  # landed somewhere
+    assert "/entry/login/" not in driver.current_url
+
+
+def type_protocol(driver, world, overrides=None):
+    """Fill the form from the keyboard: the first field has focus, Tab moves through the paper order."""
+    from selenium.webdriver.common.keys import Keys
+
+    values = world.values(**(overrides or {}))
+    order = [
+        "voters", "ballots_received", "issued_station", "issued_mobile", "spoiled", "unused",
+        "found_stationary", "found_mobile", "invalid",
+    ]  # fmt: skip
+    sequence = [values[name] for name in order] + [values["votes"][str(c.pk)] for c in (world.c1, world.c2, world.c3)]
+    expected_names = [*order, *(f"vote_{c.pk}" for c in (world.c1, world.c2, world.c3))]
+    for name, value in zip(expected_names, sequence, strict=True):
+        active = driver.switch_to.active_element
+        assert active.get_attribute("name") == name
+        active.send_keys(value, Keys.TAB)
+    # After the last figure: "Save draft", then "Finish entry".
+    assert driver.switch_to.active_element.get_attribute("id") == "save-draft"
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("id") == "finish-entry"
+
+
+def test_double_entry_discrepancy_resolution_and_certification(browser, live_server, world):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    entry_url = f"{live_server.url}/entry/protocol/{world.protocol.pk}/"
+
+    # clerk1: the first entry.
+    log_in(browser, live_server, "clerk1")
+    browser.find_element(By.ID, f"open-{world.protocol.pk}").send_keys(Keys.ENTER)
+    assert browser.current_url == entry_url
+    type_protocol(browser, world)
+    browser.save_screenshot(str(ARTIFACTS / "entry_form.png"))
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert browser.current_url.endswith("/entry/")
+    assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.FIRST_ENTRY_DONE
+
+    # clerk2: a blank form (never clerk1's numbers), one figure different.
+    log_in(browser, live_server, "clerk2")
+    browser.get(entry_url)
+    assert browser.find_element(By.NAME, "voters").get_attribute("value") == ""
+    type_protocol(browser, world, {"spoiled": "11", "unused": "239"})
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.IN_DISCREPANCY
+
+    # chair1: both entries side by side, the differing rows highlighted; keep entry 1.
+    log_in(browser, live_server, "chair1")
+    browser.get(f"{live_server.url}/supervise/")
+    browser.find_element(By.ID, f"resolve-{world.protocol.pk}").click()
+    differing = browser.find_elements(By.CSS_SELECTOR, "#comparison tr.differ")
+    assert [row.get_attribute("data-path") for row in differing] == ["spoiled", "unused"]
+    browser.save_screenshot(str(ARTIFACTS / "discrepancy.png"))
+    browser.find_element(By.ID, "keep-1").click()
+    protocol = Protocol.objects.get(pk=world.protocol.pk)
+    assert (protocol.state, protocol.spoiled) == (ProtocolState.VERIFIED, 10)
+
+    # The district TEC certifies it.
+    log_in(browser, live_server, "tec-district")
+    browser.get(f"{live_server.url}/tec/protocols/?state=verified")
+    browser.find_element(By.ID, f"certify-{world.protocol.pk}").click()
+    assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.CERTIFIED
+    assert (ARTIFACTS / "entry_form.png").stat().st_size > 0
+    assert (ARTIFACTS / "discrepancy.png").stat().st_size > 0

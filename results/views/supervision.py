@@ -91,7 +91,8 @@ def _resolvable(request, pk):
 @entry_login_required
 def discrepancy_detail(request, pk):
     protocol = _resolvable(request, pk)
-    if protocol.state not in (ProtocolState.IN_DISCREPANCY,) and not live_entries(protocol):
+    # Before both entries are done nobody sees them side by side: a chair may also be a clerk.
+    if protocol.state not in (ProtocolState.IN_DISCREPANCY, ProtocolState.VERIFIED, ProtocolState.CERTIFIED):
         raise Http404
     return _render(request, protocol)
 

@@ -91,6 +91,13 @@ def test_discard_both_asks_for_fresh_entries(world):
     protocol = fresh(world.protocol)
     assert protocol.state == ProtocolState.EMPTY
     assert list(protocol.entries.values_list("status", flat=True)) == ["discarded", "discarded"]
+    event = AuditEvent.objects.for_object(protocol).order_by("-id").first()
+    assert (event.action, event.from_state, event.to_state, event.reason) == (
+        "protocol.resolve_discard_both",
+        "in_discrepancy",
+        "empty",
+        "both wrong",
+    )
     # Fresh entries, by anyone (even the same clerks, in either order).
     save_entry(protocol, world.clerk2, world.values(), finish=True)
     save_entry(protocol, world.clerk1, world.values(), finish=True)
@@ -115,6 +122,7 @@ def test_corrected_figures_need_a_reason_and_pass_the_controls(world):
     assert (entry.kind, entry.slot, entry.reason, entry.clerk) == ("correction", 3, "recounted", world.chair)
     event = AuditEvent.objects.for_object(protocol).order_by("-id").first()
     assert event.data["differs_from_first"] == ["spoiled", "unused"]
+    assert (event.action, event.reason, event.to_state) == ("protocol.resolve_corrected", "recounted", "verified")
 
 
 def test_resolution_refuses_a_stale_form(world):

@@ -192,6 +192,12 @@ def test_discrepancy_pages_show_both_entries_and_highlight_differences(client, w
     assert page.content.decode().count('class="differ"') == 2
 
 
+def test_no_side_by_side_view_before_both_entries_are_done(client, world):
+    first_done(world)
+    login(client, world.chair)
+    assert client.get(reverse("results:discrepancy", args=[world.protocol.pk])).status_code == 404
+
+
 def test_clerks_cannot_open_the_supervisor_pages(client, world):
     in_discrepancy(world)
     login(client, world.clerk1)

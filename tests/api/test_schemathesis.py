@@ -7,6 +7,8 @@ per operation, so the whole run takes well under two minutes.
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -31,7 +33,15 @@ CHECKS = [
 
 @pytest.fixture
 def auditor_headers(world, national_token):
-    return {"Authorization": f"Token {national_token.raw}"}
+    # Requests run through the raw WSGI app inside the test's transaction: keep Django from
+    # closing the connection at the end of each request (as its own test client does).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield {"Authorization": f"Token {national_token.raw}"}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _g
 
 from core import clock
-from core.errors import DomainError
+from core.errors import DomainError, OutOfScope
 from results import signals_out
 from results.controls import FIGURE_NAMES
 from results.errors import ReasonRequired
@@ -17,7 +17,7 @@ from results.models import Protocol, ProtocolVote
 from results.models import ProtocolState as S
 from results.permissions import check_certify
 
-from .state_machine import lock, refuse, transition
+from .state_machine import lock, refuse, transition, transition_many
 
 
 def _id(protocol):
@@ -50,26 +50,53 @@ def certify_protocol(protocol, user, *, expected_version=None):
 
 
 def certify_protocols(protocols, user):
-    """Certify many (admin action, bulk): each in its own savepoint; one aggregation request per election.
+    """Certify many (admin action, demo) in one transaction: every row is locked and checked as
+    `certify_protocol` does; those that pass are certified together (same rows, same audit records,
+    written in batches); one aggregation request per election.
 
     Returns [(protocol id, None | DomainError)] in the given order.
     """
-    outcome = []
-    touched = {}
+    ids = list(dict.fromkeys(_id(p) for p in protocols))
+    outcome = {}
     with transaction.atomic():
-        for protocol in protocols:
-            pid = _id(protocol)
+        locked = {
+            p.pk: p
+            for p in Protocol.objects.select_for_update(of=("self",))
+            .select_related("election", "polling_station")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
+        now = clock.now()
+        groups = {}
+        for pid in ids:
+            protocol = locked.get(pid)
             try:
-                with transaction.atomic():
-                    done = _certify_locked(pid, user, None)
+                if protocol is None:
+                    raise OutOfScope()
+                actor = check_certify(user, protocol.polling_station)
+                if protocol.state != S.VERIFIED:
+                    raise refuse(protocol, "certify")
             except DomainError as error:
-                outcome.append((pid, error))
+                outcome[pid] = error
                 continue
-            touched.setdefault(done.election_id, set()).add(done.contest_id)
-            outcome.append((pid, None))
+            protocol.certified_at = now
+            protocol.certified_by = user
+            groups.setdefault((actor.role, actor.commission), (actor, []))[1].append(protocol)
+            outcome[pid] = None
+        touched = {}
+        for actor, rows in groups.values():
+            transition_many(
+                rows,
+                "certify",
+                actor=actor,
+                data_for=lambda p: {"figures": p.official_figures()},
+                extra_fields=["certified_at", "certified_by"],
+            )
+            for p in rows:
+                touched.setdefault(p.election_id, set()).add(p.contest_id)
         for election_id, contest_ids in touched.items():
             signals_out.enqueue_aggregation(election_id, contest_ids)
-    return outcome
+    return [(pid, outcome[pid]) for pid in ids]
 
 
 def reopen_protocol(protocol, user, *, reason, expected_version=None):

@@ -204,6 +204,34 @@ def test_bulk_certification_reports_per_row(world):
     assert fresh(world.protocol).state == ProtocolState.CERTIFIED
 
 
+def test_bulk_certification_writes_the_same_rows_and_audit_records(world):
+    from core import audit
+
+    verified(world)
+    save_entry(world.protocol2, world.tec, world.values(), finish=True)  # TEC staff may enter too
+    save_entry(world.protocol2, world.regional, world.values(), finish=True)
+    result = certify_protocols([world.protocol2.pk, world.protocol.pk, world.protocol.pk], world.tec)
+    assert [err for _pid, err in result] == [None, None]
+    for p in (world.protocol, world.protocol2):
+        p = fresh(p)
+        assert (p.state, p.certified_by, p.certified_at, p.state_changed_at) == (
+            ProtocolState.CERTIFIED,
+            world.tec,
+            clock.now(),
+            clock.now(),
+        )
+        event = AuditEvent.objects.for_object(p).order_by("-id").first()
+        assert (event.action, event.from_state, event.to_state, event.actor_name, event.actor_role) == (
+            "protocol.certify",
+            "verified",
+            "certified",
+            "tec-district",
+            "chair",
+        )
+        assert event.data["figures"]["voters"] == p.voters and event.data["version"] == p.version
+    assert audit.verify_chain()[1] is None
+
+
 def test_reopen_needs_a_tec_and_a_reason(world):
     verified(world)
     certify_protocol(world.protocol, world.tec)

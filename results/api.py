@@ -96,7 +96,8 @@ class ProtocolSerializer(serializers.ModelSerializer):
     def get_votes(self, protocol):
         if protocol.state not in WITH_FIGURES:
             return []
-        return VoteSerializer(protocol.votes.all(), many=True).data
+        # Plain dicts: a serializer instance per protocol would dominate the time of a large page.
+        return [{"candidacy": vote.candidacy_id, "votes": vote.votes} for vote in protocol.votes.all()]
 
     def get_turnout_percent(self, protocol) -> float | None:
         if protocol.state not in WITH_FIGURES or protocol.turnout is None:
@@ -273,7 +274,24 @@ class ContestResultSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CandidateResultSerializer(many=True))
     def get_candidate_results(self, result):
-        return CandidateResultSerializer(getattr(result, "candidate_rows", []), many=True).data
+        # Plain dicts (same fields as CandidateResultSerializer): no serializer instance per row.
+        rows = []
+        for row in getattr(result, "candidate_rows", []):
+            person, party = row.candidacy.person, row.candidacy.party
+            rows.append(
+                {
+                    "candidacy": row.candidacy_id,
+                    "surname": person.surname,
+                    "given_name": person.given_name,
+                    "patronymic": person.patronymic,
+                    "party": party.short_name if party else None,
+                    "votes": row.votes,
+                    "share_percent": None if row.share_percent is None else str(row.share_percent),
+                    "rank": row.rank,
+                    "is_winner": row.is_winner,
+                }
+            )
+        return rows
 
 
 class BasisFilterMixin:

@@ -5,7 +5,9 @@ import re
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 
 from territory import kato
@@ -140,3 +142,17 @@ class StrictBooleanFilter(django_filters.Filter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         describe(self, {"type": "boolean"})
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """django-filter's backend; in the browsable API, id filters are text boxes, not selects that
+    would list every contest or polling station of the country."""
+
+    def to_html(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        for field in filterset.form.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.widget = forms.TextInput()
+        return loader.get_template(self.template).render({"filter": filterset}, request)

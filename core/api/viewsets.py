@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 
 from .authentication import ApiTokenAuthentication
 from .errors import exception_handler
+from .filters import ApiFilterBackend
 from .pagination import PageNumberPagination
 from .permissions import IsAuditor
 from .renderers import CSVRenderer, csv_lines, flatten
@@ -43,6 +44,7 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     # Any path segment reaches the view, so that a malformed id gets the JSON 404 of the API.
     lookup_value_regex = "[^/]+"
+    filter_backends = [ApiFilterBackend]
     pagination_class = PageNumberPagination
     csv_chunk_size = 2000
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import renderers, routers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
+from rest_framework.serializers import BaseSerializer, ListSerializer
 
 from .authentication import ApiTokenAuthentication
 from .errors import exception_handler
@@ -91,17 +92,10 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
 def _blank(serializer):
     """The serializer's field names as a nested dict (for the CSV header)."""
-    from rest_framework.serializers import BaseSerializer, ListSerializer
-
-    out = {}
-    for name, field in serializer.fields.items():
-        if isinstance(field, ListSerializer):
-            out[name] = None
-        elif isinstance(field, BaseSerializer):
-            out[name] = _blank(field)
-        else:
-            out[name] = None
-    return out
+    return {
+        name: _blank(field) if isinstance(field, BaseSerializer) and not isinstance(field, ListSerializer) else None
+        for name, field in serializer.fields.items()
+    }
 
 
 class ApiRootView(ApiMixin, routers.APIRootView):

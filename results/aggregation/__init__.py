@@ -37,6 +37,8 @@ BASIS_STATES = {
     Basis.PRELIMINARY: [ProtocolState.VERIFIED, ProtocolState.CERTIFIED],
 }
 _PREFIX = {Basis.OFFICIAL: "o", Basis.PRELIMINARY: "p"}
+# Rows per INSERT statement: bounds the statement's size; one statement up to this many rows.
+BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -79,30 +81,36 @@ def _protocol_totals(election, contest_ids):
 
 
 def _candidate_votes(election, contest_ids):
-    """Per candidacy of the contests: its votes per basis. Registered candidacies appear with 0
-    votes too; a candidacy no longer registered keeps the votes its protocols gave it."""
+    """{contest id: {candidacy id: {prefix: votes}}}: every registered candidacy of the contests
+    (0 votes when none counted) and any other candidacy its protocols gave votes to.
+
+    Two queries: registered candidacies (an index read) and votes of verified or certified
+    protocols per candidacy, both bases as filtered sums (one GROUP BY over the vote rows)."""
     from registry.models import Candidacy
 
-    with_votes = ProtocolVote.objects.filter(protocol__election=election)
-    qs = Candidacy.objects.filter(contest__election=election)
+    registered = Candidacy.objects.filter(contest__election=election, status=Candidacy.Status.REGISTERED)
+    votes = ProtocolVote.objects.filter(
+        protocol__election=election, protocol__state__in=BASIS_STATES[Basis.PRELIMINARY]
+    )
     if contest_ids is not None:
-        with_votes = with_votes.filter(protocol__contest_id__in=contest_ids)
-        qs = qs.filter(contest_id__in=contest_ids)
-    qs = qs.filter(Q(status=Candidacy.Status.REGISTERED) | Q(pk__in=with_votes.values("candidacy_id")))
-    annotations = {
-        f"{_PREFIX[basis]}_votes": Coalesce(
-            Sum("protocol_votes__votes", filter=Q(protocol_votes__protocol__state__in=states)), 0
-        )
+        registered = registered.filter(contest_id__in=contest_ids)
+        votes = votes.filter(protocol__contest_id__in=contest_ids)
+    zero = dict.fromkeys(_PREFIX.values(), 0)
+    by_contest = defaultdict(dict)
+    for candidacy_id, contest_id in registered.order_by().values_list("pk", "contest_id"):
+        by_contest[contest_id][candidacy_id] = dict(zero)
+    sums = {
+        _PREFIX[basis]: Coalesce(Sum("votes", filter=Q(protocol__state__in=states)), 0)
         for basis, states in BASIS_STATES.items()
     }
-    return qs.order_by().values("pk", "contest_id").annotate(**annotations)
+    rows = votes.order_by().values("candidacy_id", "protocol__contest_id").annotate(**sums)
+    for row in rows:
+        by_contest[row["protocol__contest_id"]][row["candidacy_id"]] = {p: row[p] for p in _PREFIX.values()}
+    return by_contest
 
 
 def _contest_rows(election, contests, totals, votes, now):
     rules = Rules.from_election(election)
-    votes_by_contest = defaultdict(list)
-    for row in votes:
-        votes_by_contest[row["contest_id"]].append(row)
     contest_results, candidate_results = [], []
     for contest in contests:
         t = totals.get(contest["pk"], {})
@@ -114,7 +122,7 @@ def _contest_rows(election, contests, totals, votes, now):
             voters, issued = t.get(f"{p}_voters", 0), t.get(f"{p}_issued", 0)
             against = t.get(f"{p}_against", 0)
             valid = found - invalid
-            cand_votes = {row["pk"]: row[f"{p}_votes"] for row in votes_by_contest[contest["pk"]]}
+            cand_votes = {cid: by_basis[p] for cid, by_basis in votes.get(contest["pk"], {}).items()}
             outcome = decide(
                 Figures(
                     registered_voters=voters,
@@ -170,50 +178,84 @@ def _contest_rows(election, contests, totals, votes, now):
     return contest_results, candidate_results
 
 
-def _rollups(election, now):
-    """All roll-ups of the election from its contest rows (one GROUP BY per unit, summed upwards)."""
-    rows = (
-        ContestResult.objects.filter(election=election)
-        .order_by()
-        .values("basis", "unit_id", "district_id", "region_id")
-        .annotate(
-            n=Count("pk"),
-            complete=Count("pk", filter=Q(protocols_counted=F("protocols_expected"), protocols_expected__gt=0)),
-            voters=Sum("registered_voters"),
-            issued=Sum("ballots_issued"),
-            counted=Sum("protocols_counted"),
-            expected=Sum("protocols_expected"),
-        )
+_ROLLUP_SUMS = {
+    "n": Count("pk"),
+    "complete": Count("pk", filter=Q(protocols_counted=F("protocols_expected"), protocols_expected__gt=0)),
+    "voters": Sum("registered_voters"),
+    "issued": Sum("ballots_issued"),
+    "counted": Sum("protocols_counted"),
+    "expected": Sum("protocols_expected"),
+}
+
+
+def _rollup(election, basis, level, unit_id, n, complete, voters, issued, counted, expected, now):
+    return TurnoutRollup(
+        election_id=election.pk,
+        basis=basis,
+        level=level,
+        unit_id=unit_id,
+        contests=n,
+        contests_complete=complete,
+        registered_voters=voters or 0,
+        ballots_issued=issued or 0,
+        turnout_percent=percent(issued or 0, voters or 0),
+        protocols_counted=counted or 0,
+        protocols_expected=expected or 0,
+        computed_at=now,
     )
-    sums = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
-    for row in rows:
-        keys = [(TurnoutLevel.UNIT, row["unit_id"]), (TurnoutLevel.ELECTION, None)]
-        if row["district_id"]:
-            keys.append((TurnoutLevel.DISTRICT, row["district_id"]))
-        if row["region_id"]:
-            keys.append((TurnoutLevel.REGION, row["region_id"]))
-        values = (row["n"], row["complete"], row["voters"], row["issued"], row["counted"], row["expected"])
-        for level, unit_id in keys:
-            acc = sums[(row["basis"], level, unit_id)]
-            for i, v in enumerate(values):
-                acc[i] += v or 0
-    return [
-        TurnoutRollup(
-            election_id=election.pk,
-            basis=basis,
-            level=level,
-            unit_id=unit_id,
-            contests=n,
-            contests_complete=complete,
-            registered_voters=voters,
-            ballots_issued=issued,
-            turnout_percent=percent(issued, voters),
-            protocols_counted=counted,
-            protocols_expected=expected,
-            computed_at=now,
+
+
+def _rollups(election, contest_results, full, now):
+    """The roll-ups touched by this run, and a Q selecting the rows they replace.
+
+    Unit rows come straight from the contest rows just built; district, region and election rows
+    are one GROUP BY each over the contest table (only the touched districts and regions in an
+    incremental run; the election row always)."""
+    units = {r.unit_id for r in contest_results}
+    districts = {r.district_id for r in contest_results if r.district_id}
+    regions = {r.region_id for r in contest_results if r.region_id}
+    rollups = [
+        _rollup(
+            election,
+            r.basis,
+            TurnoutLevel.UNIT,
+            r.unit_id,
+            1,
+            int(r.protocols_expected > 0 and r.protocols_counted == r.protocols_expected),
+            r.registered_voters,
+            r.ballots_issued,
+            r.protocols_counted,
+            r.protocols_expected,
+            now,
         )
-        for (basis, level, unit_id), (n, complete, voters, issued, counted, expected) in sums.items()
+        for r in contest_results
     ]
+    base = ContestResult.objects.filter(election=election).order_by()
+    for level, field, ids in (
+        (TurnoutLevel.DISTRICT, "district_id", districts),
+        (TurnoutLevel.REGION, "region_id", regions),
+    ):
+        qs = base.exclude(**{f"{field}__isnull": True})
+        if not full:
+            qs = qs.filter(**{f"{field}__in": ids})
+        for row in qs.values("basis", field).annotate(**_ROLLUP_SUMS):
+            rollups.append(_rollup(election, row["basis"], level, row[field], *_sums(row), now))
+    for row in base.values("basis").annotate(**_ROLLUP_SUMS):
+        rollups.append(_rollup(election, row["basis"], TurnoutLevel.ELECTION, None, *_sums(row), now))
+    if full:
+        replaced = Q()
+    else:
+        replaced = (
+            Q(level=TurnoutLevel.UNIT, unit_id__in=units)
+            | Q(level=TurnoutLevel.DISTRICT, unit_id__in=districts)
+            | Q(level=TurnoutLevel.REGION, unit_id__in=regions)
+            | Q(level=TurnoutLevel.ELECTION)
+        )
+    return rollups, replaced
+
+
+def _sums(row):
+    return (row["n"], row["complete"], row["voters"], row["issued"], row["counted"], row["expected"])
 
 
 def recompute(election, contests=None, *, wait=False):
@@ -246,11 +288,11 @@ def recompute(election, contests=None, *, wait=False):
             old_candidates = old_candidates.filter(contest_id__in=contest_ids)
         old_candidates.delete()
         old_contests.delete()
-        ContestResult.objects.bulk_create(contest_results)
-        CandidateResult.objects.bulk_create(candidate_results)
-        rollups = _rollups(election, now)
-        TurnoutRollup.objects.filter(election=election).delete()
-        TurnoutRollup.objects.bulk_create(rollups)
+        ContestResult.objects.bulk_create(contest_results, batch_size=BATCH)
+        CandidateResult.objects.bulk_create(candidate_results, batch_size=BATCH)
+        rollups, replaced = _rollups(election, contest_results, full, now)
+        TurnoutRollup.objects.filter(election=election).filter(replaced).delete()
+        TurnoutRollup.objects.bulk_create(rollups, batch_size=BATCH)
     return Summary(
         election_id=election.pk,
         contests=len(contest_rows),

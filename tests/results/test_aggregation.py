@@ -306,3 +306,22 @@ def test_query_count_does_not_grow_with_the_election(django_assert_max_num_queri
     large_ids = list(large.contests.values_list("pk", flat=True))
     assert _count_queries(large, large_ids[:1]) == _count_queries(large, large_ids)
     assert small_count <= 16
+
+
+def test_an_incremental_run_after_a_change_equals_a_full_run(setup):
+    from results.models import Protocol
+
+    election = setup["election"]
+    recompute(election)
+    c1 = setup["contests"][0]
+    Protocol.objects.filter(contest=c1, state=S.VERIFIED).update(
+        state=S.CERTIFIED, certified_at=clock.now(), certified_by=data._certifier()
+    )
+    recompute(election, [c1.pk])
+    incremental = snapshot(election)
+    recompute(election)
+    assert snapshot(election) == incremental
+    district = TurnoutRollup.objects.get(
+        election=election, basis="official", level="district", unit=setup["districts"][0]
+    )
+    assert district.protocols_counted == 3

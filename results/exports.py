@@ -23,6 +23,7 @@ from .models_aggregates import Basis
 from .outcomes import FLAG_LABELS, LABELS
 
 CHUNK = 2000
+XLSX_MAX_ROWS = 1_048_576
 
 
 def _contest_rows(user, election):
@@ -202,11 +203,17 @@ def xlsx_view(request, election_id):
     election = _election(request, election_id)
     workbook = Workbook(write_only=True)
     for name, build in TABLES.items():
-        sheet = workbook.create_sheet(title=name)
         header, rows = build(request.user, election)
-        sheet.append([str(h) for h in header])
+        header = [str(h) for h in header]
+        part, sheet, used = 1, workbook.create_sheet(title=name), 1
+        sheet.append(header)
         for row in rows:
+            if used >= XLSX_MAX_ROWS:  # a sheet holds 1,048,576 rows: continue on the next one
+                part += 1
+                sheet, used = workbook.create_sheet(title=f"{name} ({part})"), 1
+                sheet.append(header)
             sheet.append([_cell(v) for v in row])
+            used += 1
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     workbook.save(spool)
     spool.seek(0)

@@ -453,7 +453,7 @@ class ElectionAdmin(admin.ModelAdmin):
     list_display = ("name", "election_day", "office_type", "status", "links")
     list_filter = ("status", "office_type")
     readonly_fields = ("status",)
-    actions = ["advance_selected"]
+    actions = ["advance_selected", "create_contests_action"]
     fieldsets = (
         (None, {"fields": ("name_kk", "name_ru", "name_en", "office_type", "election_day", "called_on", "status")}),
         (
@@ -538,6 +538,14 @@ class ElectionAdmin(admin.ModelAdmin):
             services.advance_election(request.user, election, STAGE_ORDER[index + 1])
 
         run_per_row(request, queryset, advance, _("Moved to the next stage"))
+
+    @admin.action(description=_("Create contests for all units of a kind under a region or district…"))
+    def create_contests_action(self, request, queryset):
+        election = queryset.first()
+        if queryset.count() != 1:
+            messages.error(request, _("Choose exactly one election."))
+            return None
+        return HttpResponseRedirect(reverse("admin:registry_election_create_contests", args=[election.pk]))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -1,4 +1,8 @@
-"""The registry's model permissions for the commission groups (added to territory.roles' groups)."""
+"""The registry's model permissions for the commission groups.
+
+RegistryConfig.ready() adds them to territory.roles.GROUP_PERMISSIONS (the one table of group rights), so
+`territory.roles.sync_groups()` grants them; `sync_registry_groups()` grants just these (the demo calls it).
+"""
 
 from territory import roles
 

@@ -268,3 +268,13 @@ def test_nominate_page_creates_the_person_and_the_candidacy_or_nothing(
     assert data["iin"] not in str(event.data)
     response = client.post(url, {**data, "contest": other_contest.pk}, **EN)
     assert response.status_code == 200  # outside the territory: not a valid choice
+
+
+def test_create_contests_action_leads_to_the_form(client, tec35, election):
+    client.force_login(tec35)
+    response = client.post(
+        reverse("admin:registry_election_changelist"),
+        {"action": "create_contests_action", "_selected_action": [election.pk]},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:registry_election_create_contests", args=[election.pk])

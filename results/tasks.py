@@ -5,13 +5,15 @@
 - `aggregate_all()`: Celery beat, nightly: one full `aggregate_contests` per open election.
 
 One run at a time per election (results.aggregation.locks). A run that finds the lock taken does
-not wait and does not drop its contests: it retries itself with a countdown (up to
-LOCK_RETRIES times, about 20 minutes); should all retries fail, the nightly full run catches up.
+not wait and does not drop its contests: it retries itself with a countdown growing from 10 s to
+2 minutes (up to LOCK_RETRIES times, about 4 hours); should all retries fail, the nightly full run
+catches up. Time limits are the project's (CELERY_TASK_TIME_LIMIT, CELERY_TASK_SOFT_TIME_LIMIT).
 """
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from .aggregation import recompute_by_id
@@ -19,7 +21,8 @@ from .aggregation.locks import AggregationBusy
 
 logger = logging.getLogger(__name__)
 
-LOCK_RETRY_COUNTDOWN = 10  # seconds before a skipped run tries again
+LOCK_RETRY_COUNTDOWN = 10  # seconds before a skipped run first tries again; +10 s each retry
+LOCK_RETRY_COUNTDOWN_MAX = 120
 LOCK_RETRIES = 120
 DB_RETRIES = 5
 
@@ -32,21 +35,17 @@ DB_RETRIES = 5
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=DB_RETRIES,
-    soft_time_limit=20 * 60,
-    time_limit=25 * 60,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def aggregate_contests(self, election_id, contest_ids=None):
     """Recompute the result tables of `contest_ids` (all contests when None) of one election."""
     try:
         summary = recompute_by_id(election_id, contest_ids)
     except AggregationBusy:
-        logger.info(
-            "aggregation of election %s busy; retrying contests %s in %ss",
-            election_id,
-            contest_ids,
-            LOCK_RETRY_COUNTDOWN,
-        )
-        raise self.retry(countdown=LOCK_RETRY_COUNTDOWN, max_retries=LOCK_RETRIES) from None
+        countdown = min(LOCK_RETRY_COUNTDOWN * (self.request.retries + 1), LOCK_RETRY_COUNTDOWN_MAX)
+        logger.info("aggregation of election %s busy; retrying contests %s in %ss", election_id, contest_ids, countdown)
+        raise self.retry(countdown=countdown, max_retries=LOCK_RETRIES) from None
     if summary is None:
         return None
     return summary.as_dict()

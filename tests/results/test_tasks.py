@@ -135,3 +135,25 @@ def test_certification_succeeds_when_the_broker_is_down(world, monkeypatch, capl
     assert len(callbacks) >= 1
     assert Protocol.objects.get(pk=protocol.pk).state == ProtocolState.CERTIFIED
     assert "nightly run will catch up" in caplog.text
+
+
+def test_busy_retries_wait_longer_each_time_up_to_a_cap(contest, monkeypatch):
+    def busy(election_id, contest_ids=None, **kwargs):
+        raise AggregationBusy(election_id)
+
+    countdowns = []
+
+    def fake_retry(**kwargs):
+        countdowns.append(kwargs["countdown"])
+        return Retry("later")
+
+    monkeypatch.setattr(tasks, "recompute_by_id", busy)
+    monkeypatch.setattr(tasks.aggregate_contests, "retry", fake_retry)
+    for retries in (0, 1, 5, 50):
+        tasks.aggregate_contests.push_request(retries=retries)
+        try:
+            with pytest.raises(Retry):
+                tasks.aggregate_contests.run(contest.election_id, [contest.pk])
+        finally:
+            tasks.aggregate_contests.pop_request()
+    assert countdowns == [10, 20, 60, tasks.LOCK_RETRY_COUNTDOWN_MAX]

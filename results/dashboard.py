@@ -22,7 +22,7 @@ from territory.scope import filter_by_station, filter_by_unit, scope_for
 from . import charts
 from .models import PROGRESS_GROUPS, ContestResult, Protocol, TurnoutRollup
 from .models_aggregates import Basis, TurnoutLevel
-from .outcomes import FLAG_LABELS, LABELS
+from .outcomes import FLAG_LABELS, LABELS, Code
 
 PROGRESS_LABELS = {
     "empty": gettext_lazy("empty"),
@@ -74,7 +74,8 @@ def election_total(user, election, basis=Basis.OFFICIAL):
 
 
 def outcomes(user, election, basis=Basis.OFFICIAL):
-    """(counts per outcome code, counts per flag, the flagged contests (capped), last computed_at)."""
+    """(counts per outcome code, counts per flag, the flagged contests (capped), the elected (capped),
+    last computed_at)."""
     qs = filter_by_unit(user, ContestResult.objects.filter(election=election, basis=basis), "unit")
     by_code = {row["outcome"]: row["n"] for row in qs.order_by().values("outcome").annotate(n=Count("pk"))}
     computed = qs.aggregate(at=Max("computed_at"))["at"]
@@ -89,10 +90,16 @@ def outcomes(user, election, basis=Basis.OFFICIAL):
     for flags in qs.needing_attention().values_list("flags", flat=True):
         for flag in flags:
             flag_counts[flag] += 1
+    elected = list(
+        qs.filter(outcome=Code.ELECTED)
+        .select_related("unit", "district", "winner__person", "winner__party")
+        .order_by("unit__kato")[:FLAGGED_LIMIT]
+    )
     return (
         [(LABELS.get(code, code), code, n) for code, n in sorted(by_code.items())],
         [(FLAG_LABELS.get(flag, flag), flag, n) for flag, n in sorted(flag_counts.items())],
         flagged,
+        elected,
         computed,
     )
 
@@ -126,7 +133,7 @@ def election_view(request, election_id):
     basis = request.GET.get("basis") if request.GET.get("basis") in Basis.values else Basis.OFFICIAL
     region_rows, district_rows = progress(user, election)
     turnout_rows = turnout(user, election, basis)
-    code_counts, flag_counts, flagged, computed_at = outcomes(user, election, basis)
+    code_counts, flag_counts, flagged, elected, computed_at = outcomes(user, election, basis)
     by_sex, by_type = demographics(user, election)
     segments = list(PROGRESS_LABELS.items())
     context = {
@@ -142,6 +149,7 @@ def election_view(request, election_id):
         "code_counts": code_counts,
         "flag_counts": flag_counts,
         "flagged": flagged,
+        "elected": elected,
         "flagged_limit": FLAGGED_LIMIT,
         "computed_at": computed_at,
         "progress_chart": charts.stacked_bars(

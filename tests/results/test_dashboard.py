@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from results.aggregation import recompute
-from results.services import certify_protocol
+from results.services import certify_protocol, save_entry
 
 from .helpers import verified
 
@@ -90,6 +90,22 @@ def test_the_preliminary_basis_can_be_chosen(client, counted):
     assert response.context["basis"] == "preliminary"
     response = client.get(url(counted) + "?basis=bogus")
     assert response.context["basis"] == "official"
+
+
+def test_winners_are_listed_once_a_contest_is_complete(client, world):
+    from .factories import member, user
+
+    certify_protocol(verified(world), world.tec)
+    a = member(user("p2-a"), world.precinct2, "clerk")
+    b = member(user("p2-b"), world.precinct2, "clerk")
+    save_entry(world.protocol2, a, world.values(voters="800"), finish=True)
+    save_entry(world.protocol2, b, world.values(voters="800"), finish=True)
+    certify_protocol(world.protocol2, world.tec)
+    recompute(world.election)
+    client.force_login(world.tec)
+    response = client.get(url(world))
+    assert [(r.contest_id, r.winner_id) for r in response.context["elected"]] == [(world.contest.pk, world.c1.pk)]
+    assert "Ахметов" in response.content.decode()
 
 
 def test_index_lists_elections(client, counted):

@@ -38,7 +38,11 @@ def registered(election):
 
 
 def election_stats(election):
-    """The figures of `registry_stats --json`: exactly the documented keys (see the issue)."""
+    """The figures of `registry_stats --json`: exactly the documented keys (see the issue).
+
+    Only registered candidacies count. Ages are completed years on election day; percentages are rounded
+    half up to one decimal.
+    """
     cands = registered(election)
     totals = cands.aggregate(
         registered=Count("pk"),

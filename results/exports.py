@@ -161,12 +161,29 @@ def _turnout_rows(user, election):
 TABLES = {"contests": _contest_rows, "candidates": _candidate_rows, "turnout": _turnout_rows}
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value):
+    """Text as a spreadsheet shows it, never as a formula (a name typed as "=HYPERLINK(...)")."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _cell(value):
     if value is None or isinstance(value, int | float):
         return value
     if isinstance(value, Decimal):
         return float(value)
-    return str(value)
+    return _text(value)
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return value
+    return _text(value)
 
 
 class _Echo:
@@ -191,7 +208,7 @@ def csv_view(request, election_id, table):
         yield "\ufeff"  # BOM: spreadsheet programs then read UTF-8 Cyrillic correctly
         yield writer.writerow([str(h) for h in header])
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([_csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-{table}.csv"'

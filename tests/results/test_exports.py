@@ -124,3 +124,16 @@ def test_xlsx_continues_on_a_new_sheet_when_one_is_full(client, counted, monkeyp
     assert len(rows) == 4
     header = list(workbook["contests"].iter_rows(values_only=True))[0]
     assert list(workbook["contests (2)"].iter_rows(values_only=True))[0] == header
+
+
+def test_names_are_never_exported_as_formulas(client, counted):
+    counted.c1.person.__class__.objects.filter(pk=counted.c1.person_id).update(surname="=HYPERLINK(1)")
+    client.force_login(counted.cec)
+    rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "candidates"])))
+    names = [r[3] for r in rows[1:]]
+    assert "'=HYPERLINK(1) Test" in names
+    assert not any(n.startswith("=") for n in names)
+    response = client.get(reverse("results_reports:xlsx", args=[counted.election.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    cells = [r[3] for r in list(workbook["candidates"].iter_rows(values_only=True))[1:]]
+    assert "'=HYPERLINK(1) Test" in cells

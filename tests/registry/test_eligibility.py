@@ -166,3 +166,46 @@ def test_every_failure_is_reported_at_once():
 def test_catalogue_is_pure_and_lists_each_rule_once():
     assert len(set(eligibility.RULES)) == len(eligibility.RULES)
     assert set(eligibility.NOMINATION_RULES) <= set(eligibility.RULES)
+
+
+@given(
+    born=st.dates(min_value=datetime.date(1940, 1, 1), max_value=datetime.date(2005, 1, 1)),
+    citizen=st.booleans(),
+    education=st.sampled_from(["none", "secondary", "vocational", "higher", "postgraduate"]),
+    qualification=st.sampled_from(["not_checked", "passed", "failed"]),
+    record=st.booleans(),
+    corruption=st.booleans(),
+    terms=st.integers(min_value=0, max_value=4),
+    self_nominated=st.booleans(),
+    voters=st.integers(min_value=0, max_value=50000),
+    signatures=st.integers(min_value=0, max_value=600),
+    deposit=st.booleans(),
+)
+def test_catalogue_fails_exactly_the_broken_rules(
+    born, citizen, education, qualification, record, corruption, terms, self_nominated, voters, signatures, deposit
+):
+    f = facts(
+        birth_date=born,
+        citizen=citizen,
+        education=education,
+        qualification=qualification,
+        has_criminal_record=record,
+        has_corruption_offence=corruption,
+        terms_in_same_post=terms,
+        nomination_type="self" if self_nominated else "party",
+        contest_voters=voters,
+        signatures_valid=signatures,
+        deposit_paid=deposit,
+    )
+    expected = {
+        "not_citizen": not citizen,
+        "age_below_minimum": age_on(born, E) < 25,
+        "education_below_minimum": education not in ("higher", "postgraduate"),
+        "qualification_not_passed": qualification != "passed",
+        "criminal_record": record,
+        "corruption_offence": corruption,
+        "term_limit_reached": terms >= 2,
+        "signatures_insufficient": self_nominated and signatures * 100 < voters,
+        "deposit_not_paid": not deposit,
+    }
+    assert set(codes(f)) == {code for code, broken in expected.items() if broken}

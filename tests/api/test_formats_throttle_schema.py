@@ -134,7 +134,23 @@ def test_admin_issues_a_token_shown_once_and_revokes(client, cec_staff, world):
     assert token.revoked_at is not None
 
 
-def test_admin_refuses_token_admin_to_non_national_staff(client, world):
-    staff = f.user("tec-staff", staff=True)
-    client.force_login(staff)
-    assert client.get("/admin/core/apitoken/add/").status_code in (302, 403)
+def test_token_admin_is_for_national_staff_only(client, world):
+    from django.contrib.auth.models import Permission
+
+    from territory.models import Commission, Membership
+
+    token_perms = Permission.objects.filter(content_type__app_label="core", codename__endswith="apitoken")
+    regional = f.user("tec-staff", staff=True)
+    regional.user_permissions.add(*token_perms)
+    tec = Commission.objects.create(kind="regional", name="Karaganda TEC", unit=world.karaganda[0])
+    Membership.objects.create(user=regional, commission=tec, role="secretary")
+    client.force_login(regional)
+    assert client.get("/admin/core/apitoken/add/").status_code == 403
+    assert client.get("/admin/core/apitoken/").status_code == 403
+
+    national = f.user("cec-staff", staff=True)
+    national.user_permissions.add(*token_perms)
+    cec = Commission.objects.create(kind="cec", name="CEC")
+    Membership.objects.create(user=national, commission=cec, role="member")
+    client.force_login(national)
+    assert client.get("/admin/core/apitoken/add/").status_code == 200

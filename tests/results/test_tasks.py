@@ -157,3 +157,17 @@ def test_busy_retries_wait_longer_each_time_up_to_a_cap(contest, monkeypatch):
         finally:
             tasks.aggregate_contests.pop_request()
     assert countdowns == [10, 20, 60, tasks.LOCK_RETRY_COUNTDOWN_MAX]
+
+
+def test_without_a_broker_certifying_updates_the_tables_in_process(world, settings, django_capture_on_commit_callbacks):
+    """`make run` (no broker): the task runs eagerly once the certification commits."""
+    from results.services import certify_protocol
+
+    from .helpers import verified
+
+    if settings.CELERY_BROKER_URL:
+        pytest.skip("a broker is configured: the real worker is tested in tests/integration")
+    with django_capture_on_commit_callbacks(execute=True):
+        certify_protocol(verified(world), world.tec)
+    row = ContestResult.objects.get(contest=world.contest, basis="official")
+    assert (row.protocols_counted, row.ballots_issued) == (1, 750)

@@ -57,16 +57,16 @@ def test_the_replica_is_never_migrated_nor_written(replica):
 @with_replica_db
 def test_reads_in_use_replica_run_on_the_replica_connection(replica, settings):
     settings.DATABASE_ROUTERS = ["electadmin.db_router.ReplicaRouter"]
-    Group.objects.create(name="auditors")  # committed on default
+    Group.objects.create(name="replica-router-test")  # committed on default
 
     with (
         use_replica(),
         CaptureQueriesContext(connections["default"]) as on_default,
         CaptureQueriesContext(replica) as on_replica,
     ):
-        names = list(Group.objects.values_list("name", flat=True))
+        names = list(Group.objects.filter(name__startswith="replica-router").values_list("name", flat=True))
 
-    assert names == ["auditors"]
+    assert names == ["replica-router-test"]
     assert len(on_replica) == 1
     assert len(on_default) == 0
 
@@ -76,18 +76,18 @@ def test_writes_and_reads_inside_a_transaction_stay_on_default(replica, settings
     settings.DATABASE_ROUTERS = ["electadmin.db_router.ReplicaRouter"]
 
     with use_replica(), CaptureQueriesContext(replica) as on_replica:
-        group = Group.objects.create(name="clerks")
+        group = Group.objects.create(name="replica-router-clerks")
         with transaction.atomic():
             Group.objects.select_for_update().get(pk=group.pk)
         fetched = Group.objects.get(pk=group.pk)
         read_from = fetched._state.db
-        fetched.name = "clerks-2"
+        fetched.name = "replica-router-clerks-2"
         fetched.save()
 
     assert read_from == REPLICA_DB_ALIAS
     assert fetched._state.db == "default"
     assert [q["sql"].split()[0] for q in on_replica] == ["SELECT"]
-    assert Group.objects.using("default").get(pk=group.pk).name == "clerks-2"
+    assert Group.objects.using("default").get(pk=group.pk).name == "replica-router-clerks-2"
 
 
 def _seen_by_view(method, path):

@@ -173,3 +173,28 @@ def test_anonymous_requests_log_no_user_id(captured):
     Client().get("/no-such-page/")
 
     assert {line["user_id"] for line in captured()} == {None}
+
+
+def test_log_lines_inside_a_celery_task_carry_its_id():
+    from celery import Celery
+    from celery._state import _task_stack
+
+    app = Celery("log-test", set_as_current=False)
+
+    @app.task(bind=True)
+    def job(self):
+        return None
+
+    job.push_request(id="task-123")
+    _task_stack.push(job)
+    try:
+        record = make_record("working")
+        RequestContextFilter().filter(record)
+    finally:
+        _task_stack.pop()
+        job.pop_request()
+
+    assert json.loads(JsonFormatter().format(record))["task_id"] == "task-123"
+    outside = make_record("idle")
+    RequestContextFilter().filter(outside)
+    assert "task_id" not in json.loads(JsonFormatter().format(outside))

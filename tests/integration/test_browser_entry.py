@@ -51,18 +51,27 @@ def world(transactional_db):
         yield w
 
 
+def wait_for_focus(driver, name):
+    """Autofocus is applied once the page has loaded: wait for it, then return the focused field."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: d.switch_to.active_element.get_attribute("name") == name)
+    return driver.switch_to.active_element
+
+
 def log_in(driver, live_server, username):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     driver.delete_all_cookies()
     driver.get(f"{live_server.url}/entry/login/")
-    active = driver.switch_to.active_element  # the user name field has autofocus
-    assert active.get_attribute("name") == "username"
+    active = wait_for_focus(driver, "username")  # the user name field has autofocus
     active.send_keys(username, Keys.TAB)
     driver.switch_to.active_element.send_keys("pw", Keys.ENTER)
-    assert driver.find_element(By.TAG_NAME, "h1")  # landed somewhere
-    assert "/entry/login/" not in driver.current_url
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 15).until(lambda d: "/entry/login/" not in d.current_url)
+    assert driver.find_element(By.TAG_NAME, "h1")
 
 
 def type_protocol(driver, world, overrides=None):
@@ -76,6 +85,7 @@ def type_protocol(driver, world, overrides=None):
     ]  # fmt: skip
     sequence = [values[name] for name in order] + [values["votes"][str(c.pk)] for c in (world.c1, world.c2, world.c3)]
     expected_names = [*order, *(f"vote_{c.pk}" for c in (world.c1, world.c2, world.c3))]
+    wait_for_focus(driver, "voters")
     for name, value in zip(expected_names, sequence, strict=True):
         active = driver.switch_to.active_element
         assert active.get_attribute("name") == name
@@ -84,6 +94,15 @@ def type_protocol(driver, world, overrides=None):
     assert driver.switch_to.active_element.get_attribute("id") == "save-draft"
     driver.switch_to.active_element.send_keys(Keys.TAB)
     assert driver.switch_to.active_element.get_attribute("id") == "finish-entry"
+
+
+def wait_for_success(driver):
+    """Wait until the page after a POST shows its success message (the redirect has completed)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".msg-success")))
 
 
 def test_double_entry_discrepancy_resolution_and_certification(browser, live_server, world):
@@ -100,6 +119,7 @@ def test_double_entry_discrepancy_resolution_and_certification(browser, live_ser
     type_protocol(browser, world)
     browser.save_screenshot(str(ARTIFACTS / "entry_form.png"))
     browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for_success(browser)
     assert browser.current_url.endswith("/entry/")
     assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.FIRST_ENTRY_DONE
 
@@ -109,6 +129,7 @@ def test_double_entry_discrepancy_resolution_and_certification(browser, live_ser
     assert browser.find_element(By.NAME, "voters").get_attribute("value") == ""
     type_protocol(browser, world, {"spoiled": "11", "unused": "239"})
     browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for_success(browser)
     assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.IN_DISCREPANCY
 
     # chair1: both entries side by side, the differing rows highlighted; keep entry 1.
@@ -119,6 +140,7 @@ def test_double_entry_discrepancy_resolution_and_certification(browser, live_ser
     assert [row.get_attribute("data-path") for row in differing] == ["spoiled", "unused"]
     browser.save_screenshot(str(ARTIFACTS / "discrepancy.png"))
     browser.find_element(By.ID, "keep-1").click()
+    wait_for_success(browser)
     protocol = Protocol.objects.get(pk=world.protocol.pk)
     assert (protocol.state, protocol.spoiled) == (ProtocolState.VERIFIED, 10)
 
@@ -126,6 +148,7 @@ def test_double_entry_discrepancy_resolution_and_certification(browser, live_ser
     log_in(browser, live_server, "tec-district")
     browser.get(f"{live_server.url}/tec/protocols/?state=verified")
     browser.find_element(By.ID, f"certify-{world.protocol.pk}").click()
+    wait_for_success(browser)
     assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.CERTIFIED
     assert (ARTIFACTS / "entry_form.png").stat().st_size > 0
     assert (ARTIFACTS / "discrepancy.png").stat().st_size > 0

@@ -76,6 +76,7 @@ def log_in(driver, live_server, username):
 
 def type_protocol(driver, world, overrides=None):
     """Fill the form from the keyboard: the first field has focus, Tab moves through the paper order."""
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     values = world.values(**(overrides or {}))
@@ -90,6 +91,7 @@ def type_protocol(driver, world, overrides=None):
         active = driver.switch_to.active_element
         assert active.get_attribute("name") == name
         active.send_keys(value, Keys.TAB)
+    assert driver.find_element(By.ID, "live-controls").text == ""  # consistent: nothing flagged live
     # After the last figure: "Save draft", then "Finish entry".
     assert driver.switch_to.active_element.get_attribute("id") == "save-draft"
     driver.switch_to.active_element.send_keys(Keys.TAB)
@@ -152,3 +154,16 @@ def test_double_entry_discrepancy_resolution_and_certification(browser, live_ser
     assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.CERTIFIED
     assert (ARTIFACTS / "entry_form.png").stat().st_size > 0
     assert (ARTIFACTS / "discrepancy.png").stat().st_size > 0
+
+
+def test_live_controls_flag_a_broken_relation_while_typing(browser, live_server, world):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    log_in(browser, live_server, "clerk1")
+    browser.get(f"{live_server.url}/entry/protocol/{world.protocol.pk}/")
+    wait_for_focus(browser, "voters")
+    for value in ("1000", "999", "700", "50", "10", "240"):  # R = 999 but Is + Im + S + U = 1000
+        browser.switch_to.active_element.send_keys(value, Keys.TAB)
+    assert "Is + Im + S + U" in browser.find_element(By.ID, "live-controls").text
+    assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.EMPTY  # nothing saved

@@ -245,3 +245,13 @@ def test_abandon_frees_the_slot_and_keeps_the_entry(world):
 def test_abandon_in_a_state_without_a_draft_is_refused(world):
     with pytest.raises(InvalidTransition):
         abandon_entry(world.protocol, world.clerk1)
+
+
+def test_abandon_the_second_entry_returns_to_first_done(world):
+    first_done(world)
+    save_entry(world.protocol, world.clerk2, {"voters": "1000"})
+    protocol = abandon_entry(world.protocol, world.clerk2)
+    assert protocol.state == ProtocolState.FIRST_ENTRY_DONE
+    assert actions(world.protocol)[-1] == "protocol.abandon_second"
+    save_entry(world.protocol, world.clerk3, world.values(), finish=True)
+    assert fresh(world.protocol).state == ProtocolState.VERIFIED

@@ -361,3 +361,11 @@ def test_no_two_live_entries_in_one_slot(world):
         ProtocolEntry.objects.create(
             protocol=world.protocol, cycle=1, slot=1, kind="first", clerk=world.clerk2, started_at=now, updated_at=now
         )
+
+
+def test_a_verified_protocol_may_be_reopened_before_certification(world):
+    verified(world)
+    protocol = reopen_protocol(world.protocol, world.tec, reason="wrong station's sheet")
+    assert (fresh(protocol).state, fresh(protocol).cycle) == (ProtocolState.EMPTY, 2)
+    event = AuditEvent.objects.for_object(protocol).order_by("-id").first()
+    assert (event.action, event.from_state, event.to_state) == ("protocol.reopen", "verified", "empty")

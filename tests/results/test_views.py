@@ -268,3 +268,10 @@ def test_chair_cannot_certify(client, world):
     login(client, world.chair)
     assert client.post(reverse("results:certify", args=[protocol.pk]), {"version": protocol.version}).status_code == 403
     assert fresh(protocol).state == ProtocolState.VERIFIED
+
+
+def test_progress_page_is_one_grouped_query(client, world, django_assert_max_num_queries):
+    login(client, world.cec)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("results:progress") + "?level=district")
+    assert response.status_code == 200 and response.context["totals"]["total"] == 3

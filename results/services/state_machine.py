@@ -66,8 +66,13 @@ def lock(protocol_id, expected_version=None):
         .select_related("election", "polling_station")
         .get(pk=protocol_id)
     )
-    if expected_version is not None and int(expected_version) != protocol.version:
-        raise StaleForm(details={"expected": expected_version, "current": protocol.version})
+    if expected_version is not None:
+        try:
+            stale = int(expected_version) != protocol.version
+        except (TypeError, ValueError):
+            stale = True
+        if stale:
+            raise StaleForm(details={"expected": str(expected_version)[:20], "current": protocol.version})
     return protocol
 
 

@@ -255,3 +255,11 @@ def test_abandon_the_second_entry_returns_to_first_done(world):
     assert actions(world.protocol)[-1] == "protocol.abandon_second"
     save_entry(world.protocol, world.clerk3, world.values(), finish=True)
     assert fresh(world.protocol).state == ProtocolState.VERIFIED
+
+
+@pytest.mark.parametrize("version", ["abc", "", -1, 10**30])
+def test_a_garbage_version_is_a_stale_form(world, version):
+    before = snapshot(world.protocol)
+    with pytest.raises(StaleForm):
+        save_entry(world.protocol, world.clerk1, world.values(), finish=True, expected_version=version)
+    assert snapshot(world.protocol) == before

@@ -7,9 +7,14 @@ RegistryConfig.ready() adds them to territory.roles.GROUP_PERMISSIONS (the one t
 from territory import roles
 
 _MODELS_CEC = ("election", "contest", "party", "person", "candidacy", "termofoffice")
+# The office register's records: viewed in the admin; written through the term's pages (services).
+_OFFICE_RECORDS = ("maslikhatreport", "dismissalinitiative", "noconfidencevote", "contestfollowup")
 
 REGISTRY_GROUP_PERMISSIONS = {
-    roles.CEC: [f"registry.{a}_{m}" for m in _MODELS_CEC for a in ("view", "add", "change")],
+    roles.CEC: [
+        *[f"registry.{a}_{m}" for m in _MODELS_CEC for a in ("view", "add", "change")],
+        *[f"registry.view_{m}" for m in _OFFICE_RECORDS],
+    ],
     roles.TEC: [
         *[f"registry.{a}_{m}" for m in ("person", "candidacy", "termofoffice") for a in ("view", "add", "change")],
         "registry.view_election",
@@ -17,6 +22,7 @@ REGISTRY_GROUP_PERMISSIONS = {
         "registry.add_contest",
         "registry.change_contest",
         "registry.view_party",
+        *[f"registry.view_{m}" for m in _OFFICE_RECORDS],
     ],
     roles.AUDITORS: ["registry.view_election", "registry.view_contest", "registry.view_party"],
 }

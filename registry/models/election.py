@@ -35,6 +35,13 @@ class AgainstAllEffect(models.TextChoices):
     INVALIDATES_IF_LEADS = "invalidates_if_leads", _("the election is void if 'against all' leads")
 
 
+class ElectionKind(models.TextChoices):
+    REGULAR = "regular", _("regular")
+    RUNOFF = "runoff", _("runoff (second round)")
+    BY_ELECTION = "by_election", _("by-election after an early termination")
+    REPEAT = "repeat", _("repeat election")
+
+
 class Election(models.Model):
     """An election day for one kind of office, with every rule of the contest as a field."""
 
@@ -119,6 +126,37 @@ class Election(models.Model):
         _("effect of 'against all'"), max_length=25, choices=AgainstAllEffect.choices, default=AgainstAllEffect.NONE
     )
 
+    # After the count (registry.offices, results.winners): the winner's registration, runoffs and by-elections.
+    kind = models.CharField(_("kind of election"), max_length=20, choices=ElectionKind.choices, default="regular")
+    origin = models.ForeignKey(
+        "self",
+        verbose_name=_("called because of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text=_("For a runoff, the election it continues; for a by-election, the election of the ended term."),
+    )
+    results_established_on = models.DateField(
+        _("results established on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the election enters the stage 'results established'."),
+    )
+    winner_registration_days = models.PositiveSmallIntegerField(
+        _("winner registered within, days after the results are established"), default=7
+    )
+    runoff_offset_days = models.PositiveSmallIntegerField(_("runoff held, days after election day"), default=14)
+    by_election_call_offset_days = models.PositiveSmallIntegerField(
+        _("by-election called, days after an early termination"), default=10
+    )
+    by_election_day_offset_days = models.PositiveSmallIntegerField(
+        _("by-election day, days after an early termination"),
+        default=70,
+        help_text=_("At least 40 days after the call, as for any election."),
+    )
+
     class Meta:
         verbose_name = _("election")
         verbose_name_plural = _("elections")
@@ -139,6 +177,14 @@ class Election(models.Model):
             models.CheckConstraint(
                 condition=Q(against_all=True) | Q(against_all_effect="none"),
                 name="election_against_all_effect_needs_against_all",
+            ),
+            models.CheckConstraint(
+                condition=Q(by_election_day_offset_days__gte=models.F("by_election_call_offset_days") + 40),
+                name="election_by_election_called_40_days_before",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["regular", "by_election"]) | Q(origin__isnull=False),
+                name="election_runoff_or_repeat_has_origin",
             ),
         ]
 

@@ -155,8 +155,37 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
 
+class EndReason(models.TextChoices):
+    """Why a term of office ended. Every reason but `completed` is an early termination (a by-election follows)."""
+
+    COMPLETED = "completed", _("term completed")
+    NO_CONFIDENCE = "no_confidence", _("vote of no confidence")
+    RESIGNATION = "resignation", _("resignation")
+    DEATH = "death", _("death")
+    COURT_DECISION = "court_decision", _("court decision")
+    OTHER = "other", _("other (reason given)")
+
+
+EARLY_END_REASONS = [r for r in EndReason.values if r != EndReason.COMPLETED]
+
+
+class TermOfOfficeQuerySet(models.QuerySet):
+    def in_office(self):
+        return self.filter(ended_on__isnull=True)
+
+    def ended(self):
+        return self.filter(ended_on__isnull=False)
+
+    def in_same_post(self, *, person, unit, office_type):
+        return self.filter(person=person, unit=unit, office_type=office_type)
+
+
 class TermOfOffice(models.Model):
-    """A term a person held (or holds) as akim of a unit: counted by the term-limit rule."""
+    """A term a person held (or holds) as akim of a unit: counted by the term-limit rule.
+
+    Opened through `registry.offices.services.open_term_of_office` (an elected akim, or a prior term
+    entered by staff); ended by `complete_term` or `terminate_term` (early: a by-election follows).
+    """
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="terms")
     unit = models.ForeignKey(AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
@@ -173,6 +202,32 @@ class TermOfOffice(models.Model):
         on_delete=models.PROTECT,
         related_name="terms_opened",
     )
+    candidacy = models.ForeignKey(
+        "registry.Candidacy",
+        verbose_name=_("winning candidacy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="terms",
+        help_text=_("The candidacy that won the election (its party is the party at election)."),
+    )
+    term_number = models.PositiveSmallIntegerField(
+        _("term number"), default=1, help_text=_("1 for the person's first term in this post, 2 for the second…")
+    )
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
+    end_reason_text = models.TextField(_("end reason, in words"), blank=True)
+    end_decision_reference = models.CharField(_("decision ending the term"), max_length=200, blank=True)
+    by_election = models.ForeignKey(
+        "registry.Election",
+        verbose_name=_("by-election"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces_terms",
+    )
+
+    objects = TermOfOfficeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("term of office")
@@ -184,11 +239,36 @@ class TermOfOffice(models.Model):
                 name="term_of_office_range",
             ),
             models.UniqueConstraint(fields=["person", "unit", "started_on"], name="term_of_office_unique_start"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(ended_on__isnull=True), name="term_of_office_one_open_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["candidacy"], condition=Q(candidacy__isnull=False), name="term_of_office_one_per_candidacy"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end_on__isnull=True) | Q(planned_end_on__gt=models.F("started_on")),
+                name="term_of_office_planned_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(term_number__gte=1), name="term_of_office_number_positive"),
+            models.CheckConstraint(
+                condition=Q(end_reason="") | Q(ended_on__isnull=False), name="term_of_office_reason_needs_end"
+            ),
+            models.CheckConstraint(
+                condition=~Q(end_reason="other") | ~Q(end_reason_text=""), name="term_of_office_other_reason_given"
+            ),
+            models.CheckConstraint(
+                condition=Q(by_election__isnull=True) | Q(end_reason__in=EARLY_END_REASONS),
+                name="term_of_office_by_election_after_early_end",
+            ),
         ]
 
     def __str__(self):
         end = f"{self.ended_on:%Y}" if self.ended_on else "…"
         return f"{self.unit.name}, {self.started_on:%Y}–{end}"
+
+    @property
+    def in_office(self):
+        return self.ended_on is None
 
 
 # The issue calls these "prior terms"; the same table holds terms opened after an election.

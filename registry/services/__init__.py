@@ -1,8 +1,9 @@
 """The registry's services: every state change of elections, contests and candidacies goes through here."""
 
+from ..offices.services import open_term_of_office
 from .bulk import import_nominations, register_many
 from .candidacy import check_nomination, deregister, nominate, refuse, register, update_documents, withdraw
-from .contests import advance_election, create_contests, extend_nomination, open_term_of_office
+from .contests import advance_election, create_contests, extend_nomination
 from .people import create_person
 
 __all__ = [

@@ -1,5 +1,5 @@
 """Contests and elections: create contests for the units of a kind, extend nomination, move the
-election through its stages, open a term of office for an elected akim."""
+election through its stages, open a term of office for an elected akim (now in registry.offices.services)."""
 
 import datetime
 
@@ -12,7 +12,7 @@ from territory.models import AdminUnit, PollingStation
 
 from .. import errors, selectors
 from ..audit_bulk import record_many
-from ..models import Contest, Election, TermOfOffice
+from ..models import Contest, Election
 from .common import NOMINATION_STAGES, check_actor, check_before, check_stage, role_of
 
 ES = Election.Status
@@ -148,7 +148,9 @@ def advance_election(actor, election, to_status, *, reason=""):
             )
         previous = election.status
         election.status = to_status
-        election.save(update_fields=["status"])
+        if to_status == ES.RESULTS_ESTABLISHED:  # the office register dates terms from it
+            election.results_established_on = selectors.local_today(election)
+        election.save(update_fields=["status", "results_established_on"])
         audit.record(
             actor=actor,
             action="registry.advance_election",
@@ -159,21 +161,3 @@ def advance_election(actor, election, to_status, *, reason=""):
             role=role_of(actor),
         )
     return election
-
-
-def open_term_of_office(actor, *, person, unit, office_type, started_on, election=None):
-    """Record a term of office (an elected akim taking office, or a prior term entered by staff)."""
-    with transaction.atomic():
-        check_actor(actor, unit)
-        term = TermOfOffice.objects.create(
-            person=person, unit=unit, office_type=office_type, started_on=started_on, election=election
-        )
-        audit.record(
-            actor=actor,
-            action="registry.open_term_of_office",
-            obj=term,
-            to_state="open",
-            role=role_of(actor),
-            data={"person": person.pk, "unit": unit.kato, "office_type": office_type, "started_on": started_on},
-        )
-    return term

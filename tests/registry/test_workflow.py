@@ -230,7 +230,12 @@ def test_term_limit_counts_terms_in_the_same_post(tec35, contest, units, nominat
     person = f.person()
     for start in (2013, 2017):
         services.open_term_of_office(
-            None, person=person, unit=contest.unit, office_type="rural_district", started_on=datetime.date(start, 8, 1)
+            None,
+            person=person,
+            unit=contest.unit,
+            office_type="rural_district",
+            started_on=datetime.date(start, 8, 1),
+            ended_on=datetime.date(start + 4, 7, 31),
         )
     services.open_term_of_office(
         None, person=person, unit=units["35-rd2"], office_type="rural_district", started_on=datetime.date(2009, 8, 1)

@@ -14,7 +14,8 @@ Choices, after the Constitutional Law "On Elections in the Republic of Kazakhsta
   than every candidate; equal to the leading candidate is a tie for the commission;
 - an exact tie that decides the winner (or who enters the runoff) is flagged, never broken here;
 - while a protocol of the contest is missing the contest is `incomplete`;
-- fewer registered candidates than the election's minimum (2) is flagged, whatever the outcome.
+- fewer registered candidates than the election's minimum (2) is flagged, whatever the outcome;
+- a runoff election (Election.kind "runoff") is decided by plurality, whatever its winner rule.
 All comparisons are exact integer arithmetic (no floats).
 """
 
@@ -92,8 +93,10 @@ class Rules:
 
     @classmethod
     def from_election(cls, election):
+        # The second round is decided by the most votes: a runoff of a runoff would never end.
+        runoff = getattr(election, "kind", "regular") == "runoff"
         return cls(
-            winner_rule=election.winner_rule,
+            winner_rule=PLURALITY if runoff else election.winner_rule,
             min_turnout_percent=Decimal(election.min_turnout_percent or 0),
             against_all=election.against_all,
             against_all_effect=election.against_all_effect,

@@ -219,6 +219,21 @@ def test_rules_from_an_election_like_object():
     assert Rules.from_election(E) == Rules(ABSOLUTE_MAJORITY, Decimal("25.00"), True, AGAINST_ALL_INVALIDATES, 2)
 
 
+def test_a_runoff_election_is_decided_by_plurality():
+    class Runoff:
+        kind = "runoff"
+        winner_rule = ABSOLUTE_MAJORITY
+        min_turnout_percent = Decimal(0)
+        against_all = False
+        against_all_effect = "none"
+        min_candidates = 2
+
+    rules = Rules.from_election(Runoff)
+    assert rules.winner_rule == PLURALITY
+    out = decide(figures({1: 45, 2: 40}, issued=100), rules)
+    assert (out.code, out.winner) == (Code.ELECTED, 1)
+
+
 # --- properties ---------------------------------------------------------------------------------
 
 votes_maps = st.dictionaries(st.integers(1, 50), st.integers(0, 1000), min_size=0, max_size=6)

@@ -243,4 +243,16 @@ def _visible_candidacies(request):
     return restrict(request, Candidacy.objects.all(), unit="contest__unit")
 
 
+def _visible_contests(request):
+    return restrict(request, Contest.objects.all(), unit="unit")
+
+
+def _all_elections(request):
+    return Election.objects.all()
+
+
+# Transitions of candidacies, contests (nomination extended) and elections (stages). Never of
+# people: their records hold personal data.
 register_audited_type("registry.candidacy", _visible_candidacies)
+register_audited_type("registry.contest", _visible_contests)
+register_audited_type("registry.election", _all_elections)

@@ -1,4 +1,4 @@
-"""The `audit-events` resource: transitions of published objects (candidacies, protocols).
+"""The `audit-events` resource: transitions of published objects (candidacies, contests, protocols...).
 
 Apps register which object types are published here and how to scope them
 (`register_audited_type`), so core never imports the apps above it.
@@ -53,7 +53,8 @@ def _object_type_choices():
 
 class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.ChoiceFilter(
-        choices=_object_type_choices, help_text=_("Type of the object, e.g. registry.candidacy or results.protocol.")
+        choices=_object_type_choices,
+        help_text=_("Type of the object: registry.candidacy, registry.contest, registry.election or results.protocol."),
     )
     object_id = django_filters.CharFilter(max_length=40, help_text=_("Id of the object (use with object_type)."))
     action = django_filters.CharFilter(max_length=60, help_text=_("Action, e.g. candidacy.register."))
@@ -70,7 +71,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
 
 class AuditEventViewSet(ReadOnlyViewSet):
-    """Every transition of candidacies and protocols: who (role, commission), when, from, to, why."""
+    """Transitions of candidacies, contests, elections and protocols: who (role, commission), when, from, to, why."""
 
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter

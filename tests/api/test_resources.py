@@ -156,3 +156,18 @@ def test_audit_events_filters(api, world):
 def test_audit_events_hide_token_events(api, world, national_token):
     types = {row["object_type"] for row in results_of(api.get("/api/v1/audit-events/"))}
     assert types == {"registry.candidacy", "results.protocol"}
+
+
+def test_audit_events_of_contests_and_elections_are_scoped(api, regional_api, world):
+    from . import factories as f
+
+    contest_event = f.transition(world.contest_a, "registry.extend_nomination", "open", "nomination_extended")
+    election_event = f.transition(world.election, "registry.advance_election", "called", "nomination")
+    person_event = f.transition(world.people[0], "registry.create_person", "", "")
+    national = {row["id"] for row in api.get("/api/v1/audit-events/?page_size=1000").json()["results"]}
+    assert {contest_event.pk, election_event.pk} <= national
+    assert person_event.pk not in national
+    regional = {row["id"] for row in regional_api.get("/api/v1/audit-events/?page_size=1000").json()["results"]}
+    assert election_event.pk in regional
+    assert contest_event.pk not in regional  # Akmola's contest
+    assert regional_api.get(f"/api/v1/audit-events/{contest_event.pk}/").status_code == 404

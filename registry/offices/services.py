@@ -484,10 +484,9 @@ def _call_by_election(actor, unit, *, office_type, vacated_on, ended_term=None):
         raise errors.ByElectionAlreadyCalled(details={"election": ended_term.by_election_id})
     source = _rules_source(unit, office_type, ended_term)
     election = Election(
-        **_rules_of(source),
+        **(_rules_of(source) | {"office_type": office_type}),
         kind=ElectionKind.BY_ELECTION,
         origin=source,
-        office_type=office_type,
         name_kk=f"Әкімнің мерзімінен бұрын сайлауы: {unit.name_kk or unit.name_ru}",
         name_ru=f"Досрочные выборы акима: {unit.name_ru}",
         name_en=f"By-election of the akim: {unit.name_en or unit.name_ru}",

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
-# The last one aggregates the demo election (results tables, dashboard figures).
-STEPS = ("territory.demo", "registry.demo", "results.demo", "results.demo_aggregation")
+# Then the demo election is aggregated (results tables, dashboard figures), and its winners are
+# registered as akims with some accountability records (the office register).
+STEPS = ("territory.demo", "registry.demo", "results.demo", "results.demo_aggregation", "results.demo_offices")
 
 
 class Command(BaseCommand):

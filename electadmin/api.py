@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core.api.audit_events import AuditEventViewSet
 from core.api.viewsets import ApiRouter, not_found
-from registry.api import CandidateViewSet, ContestViewSet, ElectionViewSet, PartyViewSet
+from registry.api import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
 from results.api import ContestResultViewSet, EntryViewSet, ProtocolViewSet, TurnoutViewSet
 from territory.api import PollingStationViewSet, UnitViewSet
 
@@ -16,6 +16,7 @@ router.register("elections", ElectionViewSet, basename="election")
 router.register("contests", ContestViewSet, basename="contest")
 router.register("parties", PartyViewSet, basename="party")
 router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("office-terms", OfficeTermViewSet, basename="office-term")
 router.register("protocols", ProtocolViewSet, basename="protocol")
 router.register("protocol-entries", EntryViewSet, basename="protocol-entry")
 router.register("results", ContestResultViewSet, basename="result")

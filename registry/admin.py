@@ -452,7 +452,7 @@ class ImportForm(forms.Form):
 class ElectionAdmin(admin.ModelAdmin):
     list_display = ("name", "election_day", "office_type", "status", "links")
     list_filter = ("status", "office_type")
-    readonly_fields = ("status",)
+    readonly_fields = ("status", "kind", "origin", "results_established_on")
     actions = ["advance_selected", "create_contests_action"]
     fieldsets = (
         (None, {"fields": ("name_kk", "name_ru", "name_en", "office_type", "election_day", "called_on", "status")}),
@@ -486,6 +486,20 @@ class ElectionAdmin(admin.ModelAdmin):
             },
         ),
         (_("Outcome"), {"fields": ("against_all", "winner_rule", "min_turnout_percent", "against_all_effect")}),
+        (
+            _("After the count"),
+            {
+                "fields": (
+                    "kind",
+                    "origin",
+                    "results_established_on",
+                    "winner_registration_days",
+                    "runoff_offset_days",
+                    "by_election_call_offset_days",
+                    "by_election_day_offset_days",
+                )
+            },
+        ),
     )
 
     def has_module_permission(self, request):
@@ -789,13 +803,5 @@ class PersonAdmin(IinSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
         super()._audit(request, action, obj, data)
 
 
-@admin.register(TermOfOffice)
-class TermOfOfficeAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_unit_field = "unit"
-    list_display = ("person", "unit", "office_type", "started_on", "ended_on", "election")
-    list_select_related = ("person", "unit", "election")
-    raw_id_fields = ("person", "unit")
-    search_fields = ("person__surname", "^unit__kato")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Office-holders (terms of office) and their accountability records: registry.offices.admin.
+from .offices import admin as offices_admin  # noqa: E402, F401

@@ -15,7 +15,8 @@ from core.api.scoping import restrict
 from core.api.viewsets import ReadOnlyViewSet
 from territory.models import AdminUnit
 
-from .models import Candidacy, Contest, Election, Party, Sex
+from .models import Candidacy, Contest, Election, EndReason, Party, Sex, TermOfOffice
+from .models.election import OFFICE_KINDS
 
 
 class UnitBriefSerializer(serializers.ModelSerializer):
@@ -237,6 +238,88 @@ class CandidateViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return restrict(self.request, super().get_queryset(), unit="contest__unit")
+
+
+class OfficeTermSerializer(serializers.ModelSerializer):
+    """A term of office: the akim's name, the unit, the party at election and the dates; nothing else
+    about the person."""
+
+    person = serializers.IntegerField(source="person_id", read_only=True, help_text="Same id across terms.")
+    surname = serializers.CharField(source="person.surname", read_only=True)
+    given_name = serializers.CharField(source="person.given_name", read_only=True)
+    patronymic = serializers.CharField(source="person.patronymic", read_only=True)
+    unit = UnitBriefSerializer(read_only=True)
+    party = serializers.SerializerMethodField(help_text="Party that nominated the akim at election; null if none.")
+    in_office = serializers.BooleanField(read_only=True, help_text="true while the term has not ended.")
+
+    class Meta:
+        model = TermOfOffice
+        fields = [
+            "id",
+            "person",
+            "surname",
+            "given_name",
+            "patronymic",
+            "unit",
+            "office_type",
+            "term_number",
+            "election",
+            "party",
+            "started_on",
+            "planned_end_on",
+            "ended_on",
+            "end_reason",
+            "in_office",
+            "by_election",
+        ]
+
+    def get_party(self, term) -> dict | None:
+        candidacy = term.candidacy
+        if candidacy is None or candidacy.party is None:
+            return None
+        return {"id": candidacy.party.pk, "short_name": candidacy.party.short_name}
+
+
+class OfficeTermFilter(territory_filterset("unit")):
+    unit = django_filters.ModelChoiceFilter(queryset=AdminUnit.objects.all(), help_text=_("Unit id (its history)."))
+    office_type = django_filters.ChoiceFilter(
+        choices=[(k, label) for k, label in TermOfOffice._meta.get_field("office_type").choices if k in OFFICE_KINDS],
+        help_text=_("Kind of office (kind of unit of the post)."),
+    )
+    in_office = StrictBooleanFilter(
+        field_name="ended_on", method="filter_in_office", help_text=_("true: terms not ended; false: ended terms.")
+    )
+    end_reason = django_filters.MultipleChoiceFilter(
+        choices=EndReason.choices, help_text=_("Why the term ended; repeat for several.")
+    )
+    term_number = django_filters.NumberFilter(
+        min_value=1, help_text=_("1 for a first term in the post, 2 for a second.")
+    )
+    election = django_filters.ModelChoiceFilter(
+        queryset=Election.objects.all(), help_text=_("Elected at (election id).")
+    )
+
+    class Meta:
+        model = TermOfOffice
+        fields = ["unit", "office_type", "in_office", "end_reason", "term_number", "election"]
+
+    def filter_in_office(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(ended_on__isnull=value)
+
+
+class OfficeTermViewSet(ReadOnlyViewSet):
+    """Terms of office of akims (the office register): current and past office-holders."""
+
+    serializer_class = OfficeTermSerializer
+    filterset_class = OfficeTermFilter
+    queryset = TermOfOffice.objects.select_related("person", "unit", "candidacy__party").order_by(
+        "unit__kato", "-started_on", "pk"
+    )
+
+    def get_queryset(self):
+        return restrict(self.request, super().get_queryset(), unit="unit")
 
 
 def _visible_candidacies(request):

@@ -63,6 +63,8 @@ class Facts:
     contest_voters: int
     signatures_valid: int
     deposit_paid: bool
+    # The terms counted, as (started_on, ended_on or None) ISO pairs, listed in the refusal when given.
+    terms_listed: tuple = ()
 
 
 def age_on(birth_date, day):
@@ -138,13 +140,19 @@ def check_corruption(facts, rules):
     return None
 
 
+def _terms_text(terms):
+    return ", ".join(f"{start}–{end or '…'}" for start, end in terms)
+
+
 def check_term_limit(facts, rules):
     if rules.term_limit and facts.terms_in_same_post >= rules.term_limit:
         return Failure(
             "term_limit_reached",
             _("The candidate has held this post for %(n)d terms; the limit is %(limit)d.")
-            % {"n": facts.terms_in_same_post, "limit": rules.term_limit},
-            {"terms": facts.terms_in_same_post, "term_limit": rules.term_limit},
+            % {"n": facts.terms_in_same_post, "limit": rules.term_limit}
+            + (" " + _("Terms: %(terms)s.") % {"terms": _terms_text(facts.terms_listed)} if facts.terms_listed else ""),
+            {"terms": facts.terms_in_same_post, "term_limit": rules.term_limit}
+            | ({"terms_held": [list(t) for t in facts.terms_listed]} if facts.terms_listed else {}),
         )
     return None
 

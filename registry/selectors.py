@@ -1,7 +1,5 @@
 """Reads reused by services, admin and statistics: eligibility facts, local dates, scoped querysets."""
 
-from collections import Counter
-
 from django.db.models import Q
 
 from core import clock
@@ -16,15 +14,23 @@ def local_today(election):
     return clock.now().astimezone(election.zone).date()
 
 
-def _terms_counter(pairs, election_day):
-    """Counter of (person_id, unit_id, office_type) -> terms started before election day."""
+def _terms_by_post(pairs, election_day):
+    """{(person_id, unit_id, office_type): [(started_on, ended_on), ...]} of the terms of office in the
+    register (elected or imported) started before election day; one query."""
     if not pairs:
-        return Counter()
+        return {}
     person_ids = {p for p, _u, _k in pairs}
-    rows = TermOfOffice.objects.filter(person_id__in=person_ids, started_on__lt=election_day).values_list(
-        "person_id", "unit_id", "office_type"
+    rows = (
+        TermOfOffice.objects.filter(person_id__in=person_ids, started_on__lt=election_day)
+        .order_by("started_on")
+        .values_list("person_id", "unit_id", "office_type", "started_on", "ended_on")
     )
-    return Counter(rows)
+    out = {}
+    for person_id, unit_id, office_type, started_on, ended_on in rows:
+        out.setdefault((person_id, unit_id, office_type), []).append(
+            (started_on.isoformat(), ended_on.isoformat() if ended_on else None)
+        )
+    return out
 
 
 def facts_for_many(candidacies):
@@ -35,23 +41,22 @@ def facts_for_many(candidacies):
         return {}
     election = candidacies[0].contest.election
     pairs = {(c.person_id, c.contest.unit_id, election.office_type) for c in candidacies}
-    terms = _terms_counter(pairs, election.election_day)
+    terms = _terms_by_post(pairs, election.election_day)
     return {
-        c.pk: facts_for(c, terms_in_same_post=terms[(c.person_id, c.contest.unit_id, c.contest.election.office_type)])
+        c.pk: facts_for(c, terms_held=terms.get((c.person_id, c.contest.unit_id, c.contest.election.office_type), []))
         for c in candidacies
     }
 
 
-def facts_for(candidacy, terms_in_same_post=None):
+def facts_for(candidacy, terms_held=None):
+    """Facts of one candidacy; `terms_held` (list of (started_on, ended_on) ISO pairs) when preloaded.
+    The terms counted by the term limit come from the office register (TermOfOffice)."""
     person, contest = candidacy.person, candidacy.contest
     election = contest.election
-    if terms_in_same_post is None:
-        terms_in_same_post = TermOfOffice.objects.filter(
-            person=person,
-            unit_id=contest.unit_id,
-            office_type=election.office_type,
-            started_on__lt=election.election_day,
-        ).count()
+    if terms_held is None:
+        terms_held = _terms_by_post({(person.pk, contest.unit_id, election.office_type)}, election.election_day).get(
+            (person.pk, contest.unit_id, election.office_type), []
+        )
     return eligibility.Facts(
         birth_date=person.birth_date,
         citizen=person.citizen,
@@ -59,7 +64,8 @@ def facts_for(candidacy, terms_in_same_post=None):
         qualification=person.qualification,
         has_criminal_record=person.has_criminal_record,
         has_corruption_offence=person.has_corruption_offence,
-        terms_in_same_post=terms_in_same_post,
+        terms_in_same_post=len(terms_held),
+        terms_listed=tuple(terms_held),
         nomination_type=candidacy.nomination_type,
         contest_voters=contest.registered_voters,
         signatures_valid=candidacy.signatures_valid,

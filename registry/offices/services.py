@@ -11,10 +11,11 @@ Choices made here (documented, not in the law's text we have):
   *current* term not approved, dated on or before the vote, or a registered community initiative of
   the current term submitted on or before the vote. Reports of an earlier term never count.
 - A vote that passes needs more votes for than against; it ends the term on the day of the vote.
-- By-election dates come from the rules of the election the ended term was won at (else from the
-  latest election held in the unit, else the defaults): called `by_election_call_offset_days`
-  (default 10) after the termination date, election day `by_election_day_offset_days` (default 70)
-  after it, so at least 40 days lie between call and vote (a database constraint).
+- By-election rules and dates come from the election the ended term was won at (else that of the
+  unit's latest elected term, else the latest election held in the unit, else the defaults): it is
+  called `by_election_call_offset_days` (default 10) after the termination date, and held
+  `by_election_day_offset_days` (default 70) after it, so at least 40 days lie between call and
+  vote (a database constraint).
 - A runoff is held `runoff_offset_days` (default 14) after the first round's election day; its two
   candidates are registered in the runoff contest from their first-round candidacies.
 - Planned end = start + the election's term years (same day and month; 29 February -> 28 February).
@@ -452,6 +453,14 @@ def _rules_of(election):
 def _rules_source(unit, office_type, ended_term):
     if ended_term is not None and ended_term.election_id is not None:
         return ended_term.election
+    last_term = (
+        TermOfOffice.objects.filter(unit=unit, office_type=office_type, election__isnull=False)
+        .select_related("election")
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+    if last_term is not None:
+        return last_term.election
     return (
         Election.objects.filter(office_type=office_type, contests__unit=unit, kind=ElectionKind.REGULAR)
         .order_by("-election_day", "-pk")

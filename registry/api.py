@@ -28,8 +28,8 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 
 
 class ElectionSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
-    cutoff_time = serializers.SerializerMethodField(help_text="Local cut-off time of deadlines, HH:MM.")
+    name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
+    cutoff_time = serializers.SerializerMethodField(help_text=_("Local cut-off time of deadlines, HH:MM."))
 
     class Meta:
         model = Election
@@ -72,7 +72,7 @@ class ContestSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True)
     registered_candidates = serializers.IntegerField(read_only=True, source="registered_count")
     active_candidates = serializers.IntegerField(
-        read_only=True, source="active_count", help_text="Nominated or registered candidacies."
+        read_only=True, source="active_count", help_text=_("Nominated or registered candidacies.")
     )
 
     class Meta:
@@ -127,7 +127,7 @@ class ContestViewSet(ReadOnlyViewSet):
 
 
 class PartySerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+    name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
 
     class Meta:
         model = Party
@@ -173,12 +173,12 @@ def age_on(birth_date, day):
 class CandidateSerializer(serializers.ModelSerializer):
     """A candidacy with the public facts of its person: name, sex, age on election day."""
 
-    person = serializers.IntegerField(source="person_id", read_only=True, help_text="Same id across elections.")
+    person = serializers.IntegerField(source="person_id", read_only=True, help_text=_("Same id across elections."))
     surname = serializers.CharField(source="person.surname", read_only=True)
     given_name = serializers.CharField(source="person.given_name", read_only=True)
     patronymic = serializers.CharField(source="person.patronymic", read_only=True)
     sex = serializers.ChoiceField(source="person.sex", choices=Sex.choices, read_only=True)
-    age = serializers.SerializerMethodField(help_text="Age in whole years on election day.")
+    age = serializers.SerializerMethodField(help_text=_("Age in whole years on election day."))
     education = serializers.CharField(source="person.education", read_only=True)
     unit = UnitBriefSerializer(source="contest.unit", read_only=True)
     party = PartyBriefSerializer(read_only=True, allow_null=True)
@@ -244,13 +244,13 @@ class OfficeTermSerializer(serializers.ModelSerializer):
     """A term of office: the akim's name, the unit, the party at election and the dates; nothing else
     about the person."""
 
-    person = serializers.IntegerField(source="person_id", read_only=True, help_text="Same id across terms.")
+    person = serializers.IntegerField(source="person_id", read_only=True, help_text=_("Same id across terms."))
     surname = serializers.CharField(source="person.surname", read_only=True)
     given_name = serializers.CharField(source="person.given_name", read_only=True)
     patronymic = serializers.CharField(source="person.patronymic", read_only=True)
     unit = UnitBriefSerializer(read_only=True)
-    party = serializers.SerializerMethodField(help_text="Party that nominated the akim at election; null if none.")
-    in_office = serializers.BooleanField(read_only=True, help_text="true while the term has not ended.")
+    party = serializers.SerializerMethodField(help_text=_("Party that nominated the akim at election; null if none."))
+    in_office = serializers.BooleanField(read_only=True, help_text=_("true while the term has not ended."))
 
     class Meta:
         model = TermOfOffice

@@ -60,9 +60,9 @@ class VoteSerializer(serializers.ModelSerializer):
 
 class ProtocolSerializer(serializers.ModelSerializer):
     station_number = serializers.IntegerField(source="polling_station.number", read_only=True)
-    figures = serializers.SerializerMethodField(help_text="Official figures; null until the protocol is verified.")
-    votes = serializers.SerializerMethodField(help_text="Votes per candidacy; empty until the protocol is verified.")
-    turnout_percent = serializers.SerializerMethodField(help_text="(Is + Im) / V x 100, once verified.")
+    figures = serializers.SerializerMethodField(help_text=_("Official figures; null until the protocol is verified."))
+    votes = serializers.SerializerMethodField(help_text=_("Votes per candidacy; empty until the protocol is verified."))
+    turnout_percent = serializers.SerializerMethodField(help_text=_("(Is + Im) / V x 100, once verified."))
 
     class Meta:
         model = Protocol
@@ -145,10 +145,10 @@ class EntrySerializer(serializers.ModelSerializer):
     election = serializers.IntegerField(source="protocol.election_id", read_only=True)
     contest = serializers.IntegerField(source="protocol.contest_id", read_only=True)
     clerk = serializers.IntegerField(
-        source="clerk_id", read_only=True, help_text="Id of the user who entered it (no name is published)."
+        source="clerk_id", read_only=True, help_text=_("Id of the user who entered it (no name is published).")
     )
-    values = serializers.JSONField(help_text="The figures as entered, with `votes` as {candidacy id: count}.")
-    acknowledged = serializers.JSONField(help_text="Warnings the clerk acknowledged, with their explanations.")
+    values = serializers.JSONField(help_text=_("The figures as entered, with `votes` as {candidacy id: count}."))
+    acknowledged = serializers.JSONField(help_text=_("Warnings the clerk acknowledged, with their explanations."))
 
     class Meta:
         model = ProtocolEntry
@@ -218,7 +218,7 @@ class CandidateResultSerializer(serializers.ModelSerializer):
     given_name = serializers.CharField(source="candidacy.person.given_name", read_only=True)
     patronymic = serializers.CharField(source="candidacy.person.patronymic", read_only=True)
     party = serializers.CharField(
-        source="candidacy.party.short_name", read_only=True, allow_null=True, default=None, help_text="Short name."
+        source="candidacy.party.short_name", read_only=True, allow_null=True, default=None, help_text=_("Short name.")
     )
 
     class Meta:
@@ -238,10 +238,12 @@ class CandidateResultSerializer(serializers.ModelSerializer):
 
 class ContestResultSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True)
-    runoff = serializers.ListField(child=serializers.IntegerField(), help_text="Candidacy ids going to a runoff.")
-    tied = serializers.ListField(child=serializers.IntegerField(), help_text="Candidacy ids tied for first place.")
-    flags = serializers.ListField(child=serializers.CharField(), help_text="Conditions for the commission's attention.")
-    candidate_results = serializers.SerializerMethodField(help_text="Votes per candidate, by rank.")
+    runoff = serializers.ListField(child=serializers.IntegerField(), help_text=_("Candidacy ids going to a runoff."))
+    tied = serializers.ListField(child=serializers.IntegerField(), help_text=_("Candidacy ids tied for first place."))
+    flags = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Conditions for the commission's attention.")
+    )
+    candidate_results = serializers.SerializerMethodField(help_text=_("Votes per candidate, by rank."))
 
     class Meta:
         model = ContestResult

@@ -13,8 +13,8 @@ from .models import AdminUnit, PollingStation
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
-    level = serializers.IntegerField(read_only=True, help_text="1 region, 2 district, 3 rural district, 4 village.")
+    name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
+    level = serializers.IntegerField(read_only=True, help_text=_("1 region, 2 district, 3 rural district, 4 village."))
 
     class Meta:
         model = AdminUnit
@@ -62,7 +62,7 @@ class UnitViewSet(ReadOnlyViewSet):
 
 
 class PollingStationSerializer(serializers.ModelSerializer):
-    unit_kato = serializers.CharField(source="unit.kato", read_only=True, help_text="KATO code of the unit served.")
+    unit_kato = serializers.CharField(source="unit.kato", read_only=True, help_text=_("KATO code of the unit served."))
 
     class Meta:
         model = PollingStation

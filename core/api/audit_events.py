@@ -27,7 +27,7 @@ def register_audited_type(label, visible_rows):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    who = serializers.SerializerMethodField(help_text="The actor by role and commission (never a name).")
+    who = serializers.SerializerMethodField(help_text=_("The actor by role and commission (never a name)."))
 
     class Meta:
         model = AuditEvent

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -10,13 +11,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response (for the schema)."""
 
-    status = serializers.IntegerField(help_text="The HTTP status code.")
-    code = serializers.CharField(help_text="A stable, machine-readable code, e.g. `invalid`, `token_expired`.")
-    detail = serializers.CharField(help_text="What was wrong, for people.")
+    status = serializers.IntegerField(help_text=gettext_lazy("The HTTP status code."))
+    code = serializers.CharField(
+        help_text=gettext_lazy("A stable, machine-readable code, e.g. `invalid`, `token_expired`.")
+    )
+    detail = serializers.CharField(help_text=gettext_lazy("What was wrong, for people."))
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="For invalid input: the messages per query parameter.",
+        help_text=gettext_lazy("For invalid input: the messages per query parameter."),
     )
 
 

@@ -53,6 +53,8 @@ def world(db):
     w.event_pk = f.transition(w.protocol_k, "protocol.certify", "verified", "certified")
     w.event_pa = f.transition(w.protocol_a, "protocol.finish_first", "first_entry_in_progress", "first_entry_done")
     aggregation.recompute(w.election)
+    w.term_k = f.term(w.cand_k1)
+    w.term_a = f.term(w.cand_a1)
     return w
 
 

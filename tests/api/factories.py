@@ -154,3 +154,17 @@ def entry(protocol_, clerk, kind="first", values=None):
         updated_at=moment,
         finished_at=moment,
     )
+
+
+def term(candidacy_, started_on=datetime.date(2021, 8, 1)):
+    from registry.models import TermOfOffice
+
+    unit_ = candidacy_.contest.unit
+    return TermOfOffice.objects.create(
+        person=candidacy_.person,
+        unit=unit_,
+        office_type=unit_.kind,
+        started_on=started_on,
+        election=candidacy_.election,
+        candidacy=candidacy_,
+    )

@@ -31,6 +31,7 @@ def crowd(world, cec_staff):
         candidacy = f.candidacy(contest, f.person(datetime.date(1970, 1, 1) + datetime.timedelta(days=n * 97)))
         protocol = f.protocol(contest, station, state="certified", votes={candidacy: 300 + n}, certified_by=cec_staff)
         f.entry(protocol, world.clerk)
+        f.term(candidacy)
         f.transition(candidacy, "candidacy.register", "nominated", "registered")
         f.transition(protocol, "protocol.certify", "verified", "certified")
     aggregation.recompute(world.election)

@@ -171,3 +171,14 @@ def test_audit_events_of_contests_and_elections_are_scoped(api, regional_api, wo
     assert election_event.pk in regional
     assert contest_event.pk not in regional  # Akmola's contest
     assert regional_api.get(f"/api/v1/audit-events/{contest_event.pk}/").status_code == 404
+
+
+def test_office_terms(api, world):
+    assert ids(api.get("/api/v1/office-terms/")) == {world.term_k.pk, world.term_a.pk}
+    assert ids(api.get("/api/v1/office-terms/?region=11")) == {world.term_a.pk}
+    assert ids(api.get("/api/v1/office-terms/?in_office=true")) == {world.term_k.pk, world.term_a.pk}
+    assert ids(api.get("/api/v1/office-terms/?in_office=false")) == set()
+    row = api.get(f"/api/v1/office-terms/{world.term_k.pk}/").json()
+    assert row["party"]["short_name"] == "AMANAT" and row["unit"]["kato"] == "352030000"
+    for forbidden in ("iin", "birth_date", "end_reason_text", "end_decision_reference"):
+        assert forbidden not in row

@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
@@ -32,6 +32,7 @@ from core import clock
 from ..models import Protocol, ProtocolState, ProtocolVote
 from ..models_aggregates import Basis, CandidateResult, ContestResult, TurnoutLevel, TurnoutRollup
 from ..outcomes import Figures, Rules, decide
+from . import store
 from .locks import AggregationBusy, lock_election
 
 __all__ = ["AggregationBusy", "Summary", "percent", "recompute", "recompute_by_id"]
@@ -113,9 +114,77 @@ def _candidate_votes(election, contest_ids):
     return by_contest
 
 
+CONTEST_FIELDS = (
+    "election",
+    "contest",
+    "basis",
+    "unit",
+    "region",
+    "district",
+    "registered_voters",
+    "ballots_issued",
+    "turnout_percent",
+    "ballots_found",
+    "invalid",
+    "valid",
+    "against_all",
+    "protocols_counted",
+    "protocols_expected",
+    "candidates",
+    "outcome",
+    "winner",
+    "runoff",
+    "tied",
+    "flags",
+    "computed_at",
+)
+CANDIDATE_FIELDS = (
+    "election",
+    "contest",
+    "candidacy",
+    "basis",
+    "votes",
+    "share_percent",
+    "rank",
+    "is_winner",
+    "computed_at",
+)
+ROLLUP_FIELDS = (
+    "election",
+    "basis",
+    "level",
+    "unit",
+    "contests",
+    "contests_complete",
+    "registered_voters",
+    "ballots_issued",
+    "turnout_percent",
+    "protocols_counted",
+    "protocols_expected",
+    "computed_at",
+)
+
+
+@dataclass(frozen=True)
+class ContestRow:
+    """The figures of one contest result row that the roll-ups need."""
+
+    basis: str
+    unit_id: int
+    district_id: int | None
+    region_id: int | None
+    voters: int
+    issued: int
+    counted: int
+    expected: int
+
+
 def _contest_rows(election, contests, totals, votes, now):
+    """Contest and candidate result rows as tuples (CONTEST_FIELDS / CANDIDATE_FIELDS order), and
+    the ContestRow of each contest row. Python runs once per contest and candidacy (the outcome
+    rules), never per protocol; no model instances (their construction cost more than the query)."""
     rules = Rules.from_election(election)
-    contest_results, candidate_results = [], []
+    contest_results, candidate_results, summaries = [], [], []
     for contest in contests:
         t = totals.get(contest["pk"], {})
         expected = t.get("expected", 0)
@@ -138,48 +207,58 @@ def _contest_rows(election, contests, totals, votes, now):
                 ),
                 rules,
             )
+            unit_id, region_id, district_id = (
+                contest["unit_id"],
+                contest["unit__region_id"],
+                contest["unit__district_id"],
+            )
             contest_results.append(
-                ContestResult(
-                    election_id=election.pk,
-                    contest_id=contest["pk"],
-                    basis=basis,
-                    unit_id=contest["unit_id"],
-                    region_id=contest["unit__region_id"],
-                    district_id=contest["unit__district_id"],
-                    registered_voters=voters,
-                    ballots_issued=issued,
-                    turnout_percent=percent(issued, voters),
-                    ballots_found=found,
-                    invalid=invalid,
-                    valid=valid,
-                    against_all=against,
-                    protocols_counted=counted,
-                    protocols_expected=expected,
-                    candidates=len(cand_votes),
-                    outcome=outcome.code,
-                    winner_id=outcome.winner,
-                    runoff=list(outcome.runoff),
-                    tied=list(outcome.tied),
-                    flags=list(outcome.flags),
-                    computed_at=now,
+                (
+                    election.pk,
+                    contest["pk"],
+                    basis,
+                    unit_id,
+                    region_id,
+                    district_id,
+                    voters,
+                    issued,
+                    percent(issued, voters),
+                    found,
+                    invalid,
+                    valid,
+                    against,
+                    counted,
+                    expected,
+                    len(cand_votes),
+                    outcome.code,
+                    outcome.winner,
+                    list(outcome.runoff),
+                    list(outcome.tied),
+                    list(outcome.flags),
+                    now,
                 )
             )
+            summaries.append(ContestRow(basis, unit_id, district_id, region_id, voters, issued, counted, expected))
+            # Rank: 1 + the number of candidacies with more votes (ties share a rank).
             ordered = sorted(cand_votes.values(), reverse=True)
+            rank_of = {}
+            for i, n in enumerate(ordered):
+                rank_of.setdefault(n, i + 1)
             for candidacy_id, n in cand_votes.items():
                 candidate_results.append(
-                    CandidateResult(
-                        election_id=election.pk,
-                        contest_id=contest["pk"],
-                        candidacy_id=candidacy_id,
-                        basis=basis,
-                        votes=n,
-                        share_percent=percent(n, valid),
-                        rank=ordered.index(n) + 1,
-                        is_winner=candidacy_id == outcome.winner,
-                        computed_at=now,
+                    (
+                        election.pk,
+                        contest["pk"],
+                        candidacy_id,
+                        basis,
+                        n,
+                        percent(n, valid),
+                        rank_of[n],
+                        candidacy_id == outcome.winner,
+                        now,
                     )
                 )
-    return contest_results, candidate_results
+    return contest_results, candidate_results, summaries
 
 
 _ROLLUP_SUMS = {
@@ -193,31 +272,32 @@ _ROLLUP_SUMS = {
 
 
 def _rollup(election, basis, level, unit_id, n, complete, voters, issued, counted, expected, now):
-    return TurnoutRollup(
-        election_id=election.pk,
-        basis=basis,
-        level=level,
-        unit_id=unit_id,
-        contests=n,
-        contests_complete=complete,
-        registered_voters=voters or 0,
-        ballots_issued=issued or 0,
-        turnout_percent=percent(issued or 0, voters or 0),
-        protocols_counted=counted or 0,
-        protocols_expected=expected or 0,
-        computed_at=now,
+    voters, issued = voters or 0, issued or 0
+    return (
+        election.pk,
+        basis,
+        level,
+        unit_id,
+        n,
+        complete,
+        voters,
+        issued,
+        percent(issued, voters),
+        counted or 0,
+        expected or 0,
+        now,
     )
 
 
-def _rollups(election, contest_results, full, now):
-    """The roll-ups touched by this run, and a Q selecting the rows they replace.
+def _rollups(election, summaries, full, now):
+    """The roll-ups touched by this run: (rows, units, districts, regions).
 
     Unit rows come straight from the contest rows just built; district, region and election rows
     are one GROUP BY each over the contest table (only the touched districts and regions in an
     incremental run; the election row always)."""
-    units = {r.unit_id for r in contest_results}
-    districts = {r.district_id for r in contest_results if r.district_id}
-    regions = {r.region_id for r in contest_results if r.region_id}
+    units = {r.unit_id for r in summaries}
+    districts = {r.district_id for r in summaries if r.district_id}
+    regions = {r.region_id for r in summaries if r.region_id}
     rollups = [
         _rollup(
             election,
@@ -225,14 +305,14 @@ def _rollups(election, contest_results, full, now):
             TurnoutLevel.UNIT,
             r.unit_id,
             1,
-            int(r.protocols_expected > 0 and r.protocols_counted == r.protocols_expected),
-            r.registered_voters,
-            r.ballots_issued,
-            r.protocols_counted,
-            r.protocols_expected,
+            int(r.expected > 0 and r.counted == r.expected),
+            r.voters,
+            r.issued,
+            r.counted,
+            r.expected,
             now,
         )
-        for r in contest_results
+        for r in summaries
     ]
     base = ContestResult.objects.filter(election=election).order_by()
     for level, field, ids in (
@@ -246,20 +326,74 @@ def _rollups(election, contest_results, full, now):
             rollups.append(_rollup(election, row["basis"], level, row[field], *_sums(row), now))
     for row in base.values("basis").annotate(**_ROLLUP_SUMS):
         rollups.append(_rollup(election, row["basis"], TurnoutLevel.ELECTION, None, *_sums(row), now))
-    if full:
-        replaced = Q()
-    else:
-        replaced = (
-            Q(level=TurnoutLevel.UNIT, unit_id__in=units)
-            | Q(level=TurnoutLevel.DISTRICT, unit_id__in=districts)
-            | Q(level=TurnoutLevel.REGION, unit_id__in=regions)
-            | Q(level=TurnoutLevel.ELECTION)
-        )
-    return rollups, replaced
+    return rollups, units, districts, regions
 
 
 def _sums(row):
     return (row["n"], row["complete"], row["voters"], row["issued"], row["counted"], row["expected"])
+
+
+def _in(column, ids):
+    """SQL `column IN (ids)` for a scope condition (ints only), and its parameters."""
+    ids = sorted(ids)
+    if not ids:
+        return "FALSE" if connection.vendor == "postgresql" else "0", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _write_results(election, contest_results, candidate_results, contest_ids):
+    """Replace the contest and candidate rows of the run's contests (all the election's in a full run)."""
+    scope, params = "election_id = %s", [election.pk]
+    if contest_ids is not None:
+        cond, ids = _in("contest_id", contest_ids)
+        scope, params = f"{scope} AND {cond}", [election.pk, *ids]
+    store.replace(
+        CandidateResult,
+        CANDIDATE_FIELDS,
+        candidate_results,
+        scope=scope,
+        scope_params=params,
+        conflicts=[(("candidacy", "basis"), "", "TRUE")],
+    )
+    store.replace(
+        ContestResult,
+        CONTEST_FIELDS,
+        contest_results,
+        scope=scope,
+        scope_params=params,
+        conflicts=[(("contest", "basis"), "", "TRUE")],
+    )
+
+
+def _write_rollups(election, rollups, full, units, districts, regions):
+    """Replace the roll-ups this run recomputed: unit, district and region rows (all of them in a
+    full run, the touched ones otherwise) and the election's rows."""
+    scope, params = "election_id = %s AND level <> %s", [election.pk, TurnoutLevel.ELECTION]
+    if not full:
+        parts, ids = [], []
+        for level, touched in (
+            (TurnoutLevel.UNIT, units),
+            (TurnoutLevel.DISTRICT, districts),
+            (TurnoutLevel.REGION, regions),
+        ):
+            cond, p = _in("unit_id", touched)
+            parts.append(f"(level = %s AND {cond})")
+            ids += [level, *p]
+        scope, params = f"{scope} AND ({' OR '.join(parts)})", [*params, *ids]
+    # Unit, district and region rows match on their unit; the election's rows on (election, basis).
+    store.replace(
+        TurnoutRollup,
+        ROLLUP_FIELDS,
+        rollups,
+        scope=f"({scope}) OR (election_id = %s AND level = %s)",
+        scope_params=[*params, election.pk, TurnoutLevel.ELECTION],
+        conflicts=[
+            (("election", "basis", "level", "unit"), "unit_id IS NOT NULL", "unit_id IS NOT NULL"),
+            (("election", "basis"), "level = 'election'", "level = 'election'"),
+        ],
+    )
 
 
 def recompute(election, contests=None, *, wait=False):
@@ -283,20 +417,10 @@ def recompute(election, contests=None, *, wait=False):
         totals = _protocol_totals(election, None if full else known_ids)
         votes = _candidate_votes(election, None if full else known_ids)
         now = clock.now()
-        contest_results, candidate_results = _contest_rows(election, contest_rows, totals, votes, now)
-
-        old_contests = ContestResult.objects.filter(election=election)
-        old_candidates = CandidateResult.objects.filter(election=election)
-        if not full:
-            old_contests = old_contests.filter(contest_id__in=contest_ids)
-            old_candidates = old_candidates.filter(contest_id__in=contest_ids)
-        old_candidates.delete()
-        old_contests.delete()
-        ContestResult.objects.bulk_create(contest_results, batch_size=BATCH)
-        CandidateResult.objects.bulk_create(candidate_results, batch_size=BATCH)
-        rollups, replaced = _rollups(election, contest_results, full, now)
-        TurnoutRollup.objects.filter(election=election).filter(replaced).delete()
-        TurnoutRollup.objects.bulk_create(rollups, batch_size=BATCH)
+        contest_results, candidate_results, summaries = _contest_rows(election, contest_rows, totals, votes, now)
+        _write_results(election, contest_results, candidate_results, contest_ids)
+        rollups, units, districts, regions = _rollups(election, summaries, full, now)
+        _write_rollups(election, rollups, full, units, districts, regions)
     return Summary(
         election_id=election.pk,
         contests=len(contest_rows),

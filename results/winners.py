@@ -159,8 +159,9 @@ class Report:
 
 
 def act_on_election(actor, election, *, started_on=None):
-    """Act on every contest of `election` not yet acted on, one transaction per contest (a refusal
-    of one does not undo the others). Returns a Report."""
+    """Act on every contest of `election` not yet acted on: winners and flags in bulk (the same checks
+    and audit records as one by one, in one transaction), runoffs one by one. A contest a rule refuses
+    is reported, not written. Returns a Report."""
     election = Election.objects.get(pk=election.pk)
     _check_established(election)
     report = Report()
@@ -168,27 +169,52 @@ def act_on_election(actor, election, *, started_on=None):
     results = {
         r.contest_id: r
         for r in ContestResult.objects.filter(election=election, basis=Basis.OFFICIAL).only(
-            "contest_id", "outcome", "flags"
+            "contest_id", "outcome", "flags", "winner_id", "runoff"
         )
     }
     contests = Contest.objects.filter(election=election).exclude(status=Contest.Status.CANCELLED)
+    bulk, runoffs, kato = [], [], {}
     for contest in contests.select_related("unit").order_by("unit__kato"):
         if contest.pk in done:
             continue
+        kato[contest.pk] = contest.unit.kato
         result = results.get(contest.pk)
-        row = (contest.unit.kato, result.outcome if result else None, list(result.flags) if result else [])
-        if action_for(result) is None:
-            report.pending.append(row)
+        action = action_for(result)
+        if action is None:
+            report.pending.append(
+                (contest.unit.kato, result.outcome if result else None, list(result.flags) if result else [])
+            )
             continue
+        row = {"contest": contest.pk, "action": action, "outcome": result.outcome, "flags": list(result.flags)}
+        if action == Action.RUNOFF:
+            runoffs.append(contest)
+            continue
+        if action == Action.WINNER_REGISTERED:
+            row["candidacy"] = result.winner_id
+        bulk.append(row)
+
+    if any(row["action"] == Action.WINNER_REGISTERED for row in bulk):
         try:
-            action, _obj = act_on_outcome(actor, contest, started_on=started_on)
+            check_before(registration_deadline(election), errors.WinnerRegistrationDeadlinePassed)
         except DomainError as error:
-            report.refused.append((row[0], error.code, [str(error.message)]))
-            continue
-        {
-            Action.WINNER_REGISTERED: report.registered,
-            Action.RUNOFF: report.runoffs,
-            Action.REPEAT_ELECTION: report.repeat_elections,
-            Action.TIE: report.ties,
-        }[action].append(row)
+            winners_rows = [row for row in bulk if row["action"] == Action.WINNER_REGISTERED]
+            report.refused.extend((kato[row["contest"]], error.code, [str(error.message)]) for row in winners_rows)
+            bulk = [row for row in bulk if row["action"] != Action.WINNER_REGISTERED]
+    written, refused = offices.act_on_contests(actor, election, bulk, started_on=started_on)
+    lists = {
+        Action.WINNER_REGISTERED: report.registered,
+        Action.REPEAT_ELECTION: report.repeat_elections,
+        Action.TIE: report.ties,
+    }
+    for row in written:
+        lists[row["action"]].append((kato[row["contest"]], row["outcome"], row["flags"]))
+    report.refused.extend((kato[row["contest"]], error.code, [str(error.message)]) for row, error in refused)
+    for contest in runoffs:
+        try:
+            act_on_outcome(actor, contest)
+        except DomainError as error:
+            report.refused.append((contest.unit.kato, error.code, [str(error.message)]))
+        else:
+            result = results[contest.pk]
+            report.runoffs.append((contest.unit.kato, result.outcome, list(result.flags)))
     return report

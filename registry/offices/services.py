@@ -680,3 +680,161 @@ def flag_contest(actor, contest, *, action, outcome, flags):
         check_actor(actor, contest.unit)
         _check_no_follow_up(contest)
         return _follow_up(actor, contest, action=action, outcome=outcome, flags=flags)
+
+
+# --- bulk: a whole election's outcomes at once ----------------------------------------------------
+
+
+def _units_in_scope(actor, unit_ids):
+    """The subset of `unit_ids` the actor may act in (all of them for the system or a national user)."""
+    from .. import selectors
+
+    if actor is None:
+        return set(unit_ids)
+    scope = selectors.territorial_scope(actor)
+    if scope.national:
+        return set(unit_ids)
+    if scope.empty:
+        return set()
+    from territory.models import AdminUnit
+
+    return set(AdminUnit.objects.filter(scope.unit_q(), pk__in=unit_ids).values_list("pk", flat=True))
+
+
+def act_on_contests(actor, election, rows, *, started_on=None):
+    """Bulk form of `register_elected_akim` and `flag_contest` for one election, with the same checks
+    and the same audit records (chained in batches): `rows` are dicts with `contest` (id), `action`
+    (winner_registered, repeat_election or tie), `outcome`, `flags` and, for a winner, `candidacy` (id).
+
+    Rows that a rule refuses are left out and returned with their error; the others are written in
+    one transaction. Returns (done rows, [(row, DomainError)])."""
+    from ..audit_bulk import record_many
+
+    Action = ContestFollowUp.Action
+    refused, done = [], []
+    with transaction.atomic():
+        election = Election.objects.get(pk=election.pk)
+        if started_on is None:
+            from ..selectors import local_today
+
+            started_on = local_today(election)
+        contests = {
+            c.pk: c
+            for c in Contest.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .filter(election=election, pk__in=[r["contest"] for r in rows])
+        }
+        in_scope = _units_in_scope(actor, {c.unit_id for c in contests.values()})
+        acted = set(ContestFollowUp.objects.filter(contest_id__in=contests).values_list("contest_id", flat=True))
+        winners = [r for r in rows if r["action"] == Action.WINNER_REGISTERED]
+        candidacies = Candidacy.objects.select_related("person").in_bulk([r["candidacy"] for r in winners])
+        unit_ids = {contests[r["contest"]].unit_id for r in winners if r["contest"] in contests}
+        open_terms = {
+            t.unit_id: t
+            for t in TermOfOffice.objects.select_for_update(of=("self",)).filter(
+                unit_id__in=unit_ids, ended_on__isnull=True
+            )
+        }
+        earlier = {}
+        if winners:
+            for person_id, unit_id in TermOfOffice.objects.filter(
+                person_id__in={c.person_id for c in candidacies.values()},
+                office_type=election.office_type,
+                started_on__lt=started_on,
+            ).values_list("person_id", "unit_id"):
+                earlier[(person_id, unit_id)] = earlier.get((person_id, unit_id), 0) + 1
+            if election.results_established_on is None:
+                raise errors.ResultsNotEstablished(details={"election": election.pk})
+            if started_on < election.results_established_on:
+                raise errors.TermStartsBeforeResults(
+                    details={
+                        "started_on": started_on.isoformat(),
+                        "results_established_on": election.results_established_on.isoformat(),
+                    }
+                )
+
+        terms, follow_ups = [], []
+        for row in rows:
+            contest = contests.get(row["contest"])
+            error = None
+            if contest is None:
+                error = errors.OutcomeNotActionable(details={"contest": row["contest"]})
+            elif contest.unit_id not in in_scope:
+                from .. import errors as registry_errors
+
+                error = registry_errors.ContestOutOfScope(details={"unit": contest.unit.kato})
+            elif contest.pk in acted:
+                error = errors.OutcomeAlreadyActedOn(details={"contest": contest.pk})
+            elif row["action"] not in (Action.WINNER_REGISTERED, Action.REPEAT_ELECTION, Action.TIE):
+                error = errors.OutcomeNotActionable(details={"action": str(row["action"])})
+            elif row["action"] == Action.WINNER_REGISTERED:
+                candidacy = candidacies.get(row["candidacy"])
+                if (
+                    candidacy is None
+                    or candidacy.contest_id != contest.pk
+                    or candidacy.status != Candidacy.Status.REGISTERED
+                ):
+                    error = errors.OutcomeNotActionable(details={"candidacy": row["candidacy"]})
+                elif contest.unit_id in open_terms:
+                    current = open_terms[contest.unit_id]
+                    error = errors.UnitHasAkimInOffice(
+                        details={"term": current.pk, "person": current.person_id, "since": current.started_on}
+                    )
+            if error is not None:
+                refused.append((row, error))
+                continue
+            acted.add(contest.pk)
+            term = None
+            if row["action"] == Action.WINNER_REGISTERED:
+                candidacy = candidacies[row["candidacy"]]
+                term = TermOfOffice(
+                    person=candidacy.person,
+                    unit=contest.unit,
+                    office_type=election.office_type,
+                    started_on=started_on,
+                    planned_end_on=add_years(started_on, election.term_years),
+                    term_number=earlier.get((candidacy.person_id, contest.unit_id), 0) + 1,
+                    election=election,
+                    candidacy=candidacy,
+                )
+                open_terms[contest.unit_id] = term
+                terms.append(term)
+            follow_ups.append(
+                ContestFollowUp(
+                    contest=contest,
+                    action=row["action"],
+                    outcome=row["outcome"],
+                    flags=list(row["flags"]),
+                    term=term,
+                    decided_at=clock.now(),
+                )
+            )
+            done.append(row)
+
+        TermOfOffice.objects.bulk_create(terms, batch_size=1000)
+        ContestFollowUp.objects.bulk_create(follow_ups, batch_size=1000)
+        record_many(
+            [
+                {"action": "registry.open_term_of_office", "obj": t, "to_state": "in_office", "data": _term_data(t)}
+                for t in terms
+            ]
+            + [
+                {
+                    "action": f"registry.contest_follow_up.{fu.action}",
+                    "obj": fu,
+                    "to_state": fu.action,
+                    "data": {
+                        "contest": fu.contest_id,
+                        "unit": fu.contest.unit.kato,
+                        "outcome": fu.outcome,
+                        "flags": fu.flags,
+                        "term": fu.term.pk if fu.term else None,
+                        "election": None,
+                    },
+                }
+                for fu in follow_ups
+            ],
+            actor=actor,
+            role=role_of(actor),
+        )
+    return done, refused

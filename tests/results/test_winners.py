@@ -223,3 +223,50 @@ def test_act_on_election_reports_every_contest(world, registration_day):
     again = winners.act_on_election(world.tec, world.election)
     assert (again.registered, again.repeat_elections) == ([], [])
     assert everything() == before
+
+
+def test_act_on_election_refuses_rows_outside_the_territory(world, registration_day):
+    world.contest([600, 300])
+    world.contest([500])
+    world.establish()
+    before = everything()
+    report = winners.act_on_election(world.outsider, world.election)
+    assert sorted(code for _kato, code, _msg in report.refused) == ["out_of_scope", "out_of_scope"]
+    assert (report.registered, report.repeat_elections) == ([], [])
+    assert everything() == before
+
+
+def test_act_on_election_leaves_out_a_unit_with_an_akim_in_office(world, registration_day):
+    sitting_unit, _ = world.contest([600, 300])
+    other, cands = world.contest([200, 700])
+    world.establish()
+    offices.open_term_of_office(
+        None, person=data.person(), unit=sitting_unit.unit, office_type="rural_district", started_on=d(2017, 8, 1)
+    )
+    report = winners.act_on_election(world.tec, world.election)
+    assert report.refused == [(sitting_unit.unit.kato, "unit_has_akim_in_office", [report.refused[0][2][0]])]
+    assert [row[0] for row in report.registered] == [other.unit.kato]
+    term = TermOfOffice.objects.get(candidacy=cands[1])
+    assert (term.started_on, term.planned_end_on, term.term_number) == (d(2021, 8, 2), d(2025, 8, 2), 1)
+    assert AuditEvent.objects.for_object(term).get().action == "registry.open_term_of_office"
+    assert not ContestFollowUp.objects.filter(contest=sitting_unit).exists()
+
+
+def test_act_on_election_after_the_deadline_flags_but_registers_nobody(world):
+    world.contest([600, 300])
+    single, _ = world.contest([500])
+    world.establish()
+    with clock.frozen(at(d(2021, 8, 4), 10)):
+        report = winners.act_on_election(world.tec, world.election)
+    assert [code for _kato, code, _msg in report.refused] == ["winner_registration_deadline_passed"]
+    assert [row[0] for row in report.repeat_elections] == [single.unit.kato]
+    assert not TermOfOffice.objects.exists()
+
+
+def test_act_on_election_calls_runoffs(registration_day):
+    world = World(winner_rule="absolute_majority")
+    contest, _ = world.contest([400, 350, 250])
+    world.establish()
+    report = winners.act_on_election(world.tec, world.election)
+    assert report.runoffs == [(contest.unit.kato, "runoff", ["runoff"])]
+    assert Election.objects.filter(kind="runoff", origin=world.election).count() == 1

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format worker beat messages bench check-deploy
+.PHONY: run test lint format worker beat messages compilemessages bench check-deploy
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,26 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt | $(PY)
 .env: | $(PY)
 	$(PY) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 
+# The kk and ru catalogues (locale/) are compiled here; the .mo files are not committed.
+MAKEMESSAGES := DEBUG=1 $(PY) manage.py makemessages -l kk -l ru --no-obsolete --add-location=file --ignore=.venv --ignore=tests --ignore=staticfiles
+compilemessages: $(VENV)/.deps-run
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian: sudo apt-get install gettext)" >&2; exit 1; }
+	DEBUG=1 $(PY) manage.py compilemessages -l kk -l ru --ignore=.venv
+
+## messages: update locale/kk and locale/ru from the code, then count untranslated and fuzzy entries
+messages: $(VENV)/.deps-dev
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian: sudo apt-get install gettext)" >&2; exit 1; }
+	$(MAKEMESSAGES)
+	$(PY) scripts/check_translations.py
+
 ## run: set up, migrate, load the demo election and serve on http://$(HOST):$(PORT)
-run: $(VENV)/.deps-run .env
+run: $(VENV)/.deps-run .env compilemessages
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test tools and run the whole suite (SQLite unless DATABASE_URL is set)
-test: $(VENV)/.deps-dev
+test: $(VENV)/.deps-dev compilemessages
 	DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.deps-dev

@@ -11,6 +11,7 @@ urlpatterns = [
     # Before the admin's own URLs, which would otherwise take /admin/results/... as the app index.
     path("admin/results/dashboard/", include("results.report_urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher posts here
     path("", include("electadmin.api")),  # /api/v1/, /api/schema/, /api/docs/
     path("", include("results.urls")),  # /entry/, /supervise/, /tec/ (results pages)
 ]

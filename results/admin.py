@@ -144,3 +144,7 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 outcome.append((pk, error))
         self._report(request, outcome, _g("%(count)s protocol(s) reopened."))
         return None
+
+
+# Official outcomes and what the commission does about them (winners, runoffs, repeat elections).
+from . import admin_winners  # noqa: E402, F401

@@ -1,7 +1,10 @@
 """Clerk pages: my polling stations with their protocols, and the entry form of one protocol."""
 
+import logging
+
 from django.contrib import messages
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
@@ -17,6 +20,8 @@ from territory.scope import stations_for
 
 from .common import entry_login_required, posted_version, protocol_or_404
 from .forms import acknowledgements_from_post, layout, values_from_post
+
+logger = logging.getLogger(__name__)
 
 OPEN_STATES = {
     ProtocolState.EMPTY,
@@ -136,6 +141,8 @@ def _post_entry(request, protocol):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("results:entry", pk=protocol.pk)
+    except (OperationalError, InterfaceError):
+        return _connection_lost(request, protocol, values, acknowledged)
     if finish:
         messages.success(
             request, _g("Entry finished. Protocol state: %(state)s.") % {"state": protocol.get_state_display()}
@@ -143,6 +150,21 @@ def _post_entry(request, protocol):
         return redirect("results:my_stations")
     messages.success(request, _g("Draft saved."))
     return redirect("results:entry", pk=protocol.pk)
+
+
+def _connection_lost(request, protocol, values, acknowledged):
+    """The database connection broke during the save (restart, failover, network cut). The
+    service's transaction rolled back, so nothing of the entry is stored: say so, and give the
+    clerk's figures back in the form to submit again (503, never a traceback)."""
+    logger.exception("entry of protocol %s not saved: database connection lost", protocol.pk)
+    text = _g(
+        "The connection to the database was lost, so your entry was not saved. Check the figures and submit again."
+    )
+    try:
+        messages.error(request, text)
+        return _render_form(request, protocol, values=values, report=None, status=503, acknowledged=acknowledged)
+    except (OperationalError, InterfaceError):  # still down: a plain page, no database needed
+        return HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
 
 
 @entry_login_required

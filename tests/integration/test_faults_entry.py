@@ -1,0 +1,96 @@
+"""Fault: the database connection drops in the middle of a clerk's entry.
+
+Through the real entry page: while `save_entry` is inside its transaction (the protocol moved to
+"first entry in progress" and the entry row written, the finishing transition not yet), the
+backend serving the request is terminated from another connection (`pg_terminate_backend`), as a
+database restart or a network cut would. The clerk gets the form back with a clear message (503,
+not a 500 traceback), nothing of the entry is saved (no entry row, protocol unchanged, no audit
+record), and submitting again works.
+"""
+
+from unittest import mock
+
+import psycopg
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from core import clock
+from core.models import AuditEvent
+from results.models import Protocol, ProtocolEntry, ProtocolState
+from results.services import create_protocols_for_contest
+from results.services import entry as entry_service
+from tests.results.factories import COUNTING, World
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def terminate(pid):
+    """Kill backend `pid` from a separate connection (not Django's)."""
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+        autocommit=True,
+    ) as other:
+        assert other.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0] is True
+
+
+def form_data(w, protocol):
+    values = w.values()
+    data = {k: v for k, v in values.items() if k != "votes"}
+    data |= {f"vote_{cid}": n for cid, n in values["votes"].items()}
+    return {**data, "version": str(protocol.version), "action": "finish"}
+
+
+def test_connection_dropped_during_an_entry(client):
+    with clock.frozen(COUNTING):
+        w = World()
+        create_protocols_for_contest(w.contest, w.cec)
+    protocol = Protocol.objects.get(contest=w.contest, polling_station=w.station)
+    client.force_login(w.clerk1)
+    audit_before = AuditEvent.objects.count()
+    url = reverse("results:entry", args=[protocol.pk])
+
+    real_transition = entry_service.transition
+    killed = []
+
+    def transition_after_losing_the_connection(*args, **kwargs):
+        if args[1] == "finish_first" and not killed:
+            # Inside save_entry's transaction: the protocol has started its first entry and the
+            # entry row is written; the finishing transition is not.
+            assert ProtocolEntry.objects.filter(protocol=protocol).exists()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            terminate(pid)
+            killed.append(pid)
+        return real_transition(*args, **kwargs)
+
+    with clock.frozen(COUNTING), mock.patch.object(entry_service, "transition", transition_after_losing_the_connection):
+        response = client.post(url, form_data(w, protocol))
+    assert killed, "the fault was not injected"
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "not saved" in page
+    assert 'name="issued_station"' in page and 'value="700"' in page, "the clerk's figures are kept in the form"
+
+    # Nothing of the entry survived the rollback.
+    protocol.refresh_from_db()
+    assert protocol.state == ProtocolState.EMPTY
+    assert ProtocolEntry.objects.filter(protocol=protocol).count() == 0
+    assert AuditEvent.objects.count() == audit_before
+    assert not AuditEvent.objects.for_object(protocol).exists()
+
+    # The clerk submits again: it works.
+    with clock.frozen(COUNTING):
+        response = client.post(url, form_data(w, protocol))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("results:my_stations")
+    protocol.refresh_from_db()
+    assert protocol.state == ProtocolState.FIRST_ENTRY_DONE
+    assert ProtocolEntry.objects.filter(protocol=protocol, status="finished").count() == 1
+    assert AuditEvent.objects.count() > audit_before

@@ -62,3 +62,10 @@ worker: $(VENV)/.deps-run
 
 beat: $(VENV)/.deps-run
 	$(VENV)/bin/celery -A electadmin beat --loglevel=INFO
+
+## bench: the performance benchmark (issue 9) on the configured database, e.g.
+## `DATABASE_URL=postgres://... make bench PRESET=kz`; writes its section of docs/PERFORMANCE.md.
+PRESET ?= kz
+BENCH_ARGS ?=
+bench: $(VENV)/.deps-run .env
+	DEBUG=0 $(PY) manage.py bench --preset $(PRESET) $(BENCH_ARGS)

@@ -1,0 +1,148 @@
+"""The bench's table in docs/PERFORMANCE.md: one section per preset (or custom size) between markers,
+replaced by each run, the rest of the document kept as it is."""
+
+import datetime
+import os
+import platform
+import re
+from pathlib import Path
+
+from django.db import connection
+
+START = "<!-- bench:{key}:start -->"
+END = "<!-- bench:{key}:end -->"
+LOAD_TEST = "## Load test"
+
+
+def machine():
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        ram = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return {"uname": " ".join(platform.uname()), "cpu": cpu, "cores": os.cpu_count(), "ram": ram}
+
+
+def database():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
+
+
+def recorded_rss(text, key):
+    """The peak RSS (MiB) a previous run recorded for `key`, or None."""
+    m = re.search(rf"<!-- bench:{re.escape(key)}:rss=([0-9.]+) -->", text)
+    return float(m.group(1)) if m else None
+
+
+def write_section(path, key, body):
+    """Replace the section of `key` (between its markers) in `path`, or add it before the load test
+    section (or at the end)."""
+    path = Path(path)
+    text = path.read_text() if path.exists() else "# Performance\n"
+    start, end = START.format(key=key), END.format(key=key)
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = before + block + after
+    elif LOAD_TEST in text:
+        before, after = text.split(LOAD_TEST, 1)
+        text = before.rstrip() + "\n\n" + block + "\n\n" + LOAD_TEST + after
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+def _s(value, digits=3):
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _ms(value):
+    return "n/a" if value is None else f"{value * 1000:.1f} ms"
+
+
+def render(key, scale, label, figures, targets, *, built_seconds=None):
+    m = machine()
+    lines = [
+        f"## Results: {label}",
+        "",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: `{m['uname']}`; CPU {m['cpu']}, {m['cores']} cores, RAM {m['ram']}",
+        f"- database: {database()}, default configuration, same machine (loopback)",
+        f"- scale: {scale.stations:,} polling stations (one protocol each; ~90% certified, ~6% verified, ~4% empty), "
+        f"{scale.contests:,} contests, {scale.candidates_min}-{scale.candidates_max} candidates each; "
+        f"{figures.get('votes', 0):,} vote counts",
+    ]
+    if built_seconds is not None:
+        lines.append(f"- building the election (bulk paths, COPY): {built_seconds:.0f} s")
+    lines += ["", "| figure | median | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    agg = figures.get("aggregation") or {}
+    if agg:
+        ratio = agg["full"] / agg["baseline"] if agg.get("baseline") else None
+        lines.append(
+            f"| full aggregation (project code) | {_s(agg['full'])} s "
+            f"| {_s(agg['baseline'])} s (SQL into scratch tables) "
+            f"| {_s(ratio, 2)} | within 1.3x at national | {targets.get('full', '')} |"
+        )
+        lines.append(
+            f"| incremental, one certified protocol | {_ms(agg['one'])} | | | < 50 ms | {targets.get('one', '')} |"
+        )
+        share_ratio = agg["share"] / agg["full"] if agg.get("full") and agg.get("share") is not None else None
+        lines.append(
+            f"| incremental, 1% of protocols changed ({agg['share_contests']:,.0f} contests touched) "
+            f"| {_s(agg['share'])} s | | {_s(share_ratio, 2)} of full | < 0.2x full at national "
+            f"| {targets.get('share', '')} |"
+        )
+    entry = figures.get("entry") or {}
+    for workers in sorted({w for _, w in entry}):
+        s, b = entry.get(("services", workers)), entry.get(("baseline", workers))
+        if not s or not b:
+            continue
+        lines.append(
+            f"| entry through the services, {workers} worker(s) (2 entries + certification) "
+            f"| {s['rate']:.1f} protocols/s, "
+            f"{s['errors']} errors | {b['rate']:.1f} protocols/s raw INSERT, {b['errors']} errors "
+            f"| {s['rate'] / b['rate']:.2f} | >= 0.5 with 8 workers, no errors | {targets.get(f'entry{workers}', '')} |"
+        )
+    api = figures.get("api") or {}
+    for page in ("results", "protocols", "candidates"):
+        if page in api:
+            a = api[page]
+            lines.append(
+                f"| API `{page}` list page, {api['all']['clients']} clients "
+                f"| {a['rps']:.0f} req/s, p50 {_s(a['p50'], 1)} ms, "
+                f"p95 {_s(a['p95'], 1)} ms, {a['errors']} errors | | | p95 < 50 ms at kz, no errors "
+                f"| {targets.get('api_' + page, '')} |"
+            )
+    if figures.get("rss") is not None:
+        lines.append(
+            f"| peak RSS of an aggregation process | {figures['rss']:.1f} MiB "
+            f"(of which {figures['rss_before']:.1f} MiB "
+            f"before the run) | | | national within 1.2x of kz | {targets.get('rss', '')} |"
+        )
+    lines += ["", f"Correctness: totals equal baseline: {'yes' if figures.get('difference') is None else 'no'}"]
+    if figures.get("difference"):
+        lines.append(f"(first difference: {figures['difference']})")
+    if api:
+        lines.append(
+            f"\nAPI: gunicorn with {api['all']['workers']} sync workers, DEBUG off, loopback; "
+            f"{api['all']['n']} requests."
+        )
+    for note in figures.get("notes", []):
+        lines.append(f"\n{note}")
+    if figures.get("rss") is not None:
+        lines.append(f"\n<!-- bench:{key}:rss={figures['rss']:.1f} -->")
+    return "\n".join(lines) + "\n"

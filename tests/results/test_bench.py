@@ -1,0 +1,90 @@
+"""The benchmark (results.bench, manage.py bench): a tiny election's totals equal the SQL baseline's,
+a tampered total is caught (non-zero exit), the document keeps the other sections."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from results.bench import aggregate, builder, report
+from results.bench.presets import PRESETS, Scale
+from results.models import CandidateResult, ContestResult, Protocol, ProtocolState, ProtocolVote
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+TINY = PRESETS["tiny"]
+QUICK = ["--preset", "tiny", "--skip-entry", "--skip-api", "--skip-memory", "--no-doc", "--runs", "1"]
+
+
+def test_a_size_without_a_station_per_contest_is_refused():
+    with pytest.raises(CommandError):
+        call_command("bench", "--stations", "3", "--contests", "5", "--no-doc", stdout=StringIO())
+    with pytest.raises(ValueError):
+        Scale(10, 2, 3, 2)
+
+
+def test_a_tampered_total_is_reported_with_the_first_difference():
+    election = builder.build(TINY, seed=3, say=lambda m: None)
+    from results.aggregation import recompute
+
+    recompute(election)
+    aggregate.run_baseline(election.pk)
+    assert aggregate.compare(election) is None
+    row = CandidateResult.objects.filter(election=election, basis="official").order_by("pk").first()
+    CandidateResult.objects.filter(pk=row.pk).update(votes=row.votes + 1)
+    difference = aggregate.compare(election)
+    assert difference is not None and "candidate votes" in difference and str(row.votes + 1) in difference
+    aggregate.drop_baseline()
+
+
+def test_the_builder_writes_consistent_protocols():
+    election = builder.build(TINY, seed=5, say=lambda m: None)
+    protocols = Protocol.objects.filter(election=election)
+    assert protocols.count() == TINY.stations
+    assert election.contests.count() == TINY.contests
+    for p in protocols.exclude(state=ProtocolState.EMPTY):
+        votes = sum(ProtocolVote.objects.filter(protocol=p).values_list("votes", flat=True))
+        assert p.found_stationary + p.found_mobile == p.invalid + votes
+        assert p.ballots_received == p.issued_station + p.issued_mobile + p.spoiled + p.unused
+        assert p.issued_station + p.issued_mobile <= p.voters
+    assert not ProtocolVote.objects.filter(protocol__election=election, protocol__state=ProtocolState.EMPTY).exists()
+    counts = {c.pk: c.candidacies.count() for c in election.contests.all()}
+    assert set(counts.values()) <= set(range(TINY.candidates_min, TINY.candidates_max + 1))
+
+
+def test_tiny_preset_totals_equal_the_baseline():
+    out = StringIO()
+    call_command("bench", *QUICK, stdout=out)
+    text = out.getvalue()
+    assert "totals equal baseline: yes" in text
+    election = builder.existing(TINY, 1)
+    # The run aggregated (full, one certified protocol, 1% changes) and its tables hold every contest.
+    assert ContestResult.objects.filter(election=election).count() == 2 * TINY.contests
+    assert "| full aggregation (project code) |" in text
+    # A second run reuses the election and still agrees.
+    out = StringIO()
+    call_command("bench", *QUICK, stdout=out)
+    assert "reusing election" in out.getvalue() and "totals equal baseline: yes" in out.getvalue()
+
+
+def test_the_command_exits_non_zero_when_totals_differ(monkeypatch):
+    monkeypatch.setattr(aggregate, "compare", lambda election: "candidate votes: row 0: baseline (1,) != project (2,)")
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("bench", *QUICK, stdout=out)
+    assert "totals equal baseline: no" in out.getvalue()
+    assert "baseline (1,) != project (2,)" in out.getvalue()
+
+
+def test_a_section_is_replaced_and_the_others_kept(tmp_path):
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text("# Performance\n\nIntro.\n\n## Load test\n\nTheirs.\n")
+    report.write_section(doc, "kz", "## Results: kz\n\nfirst\n<!-- bench:kz:rss=100.0 -->")
+    report.write_section(doc, "national", "## Results: national\n\nbig")
+    report.write_section(doc, "kz", "## Results: kz\n\nsecond\n<!-- bench:kz:rss=90.5 -->")
+    text = doc.read_text()
+    assert "first" not in text and "second" in text and "big" in text
+    assert text.index("Intro.") < text.index("second") < text.index("## Load test") < text.index("Theirs.")
+    assert text.count("## Results: kz") == 1
+    assert report.recorded_rss(text, "kz") == 90.5
+    assert report.recorded_rss(text, "national") is None

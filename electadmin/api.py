@@ -1,7 +1,8 @@
 """The auditors' API: the router of every resource, the OpenAPI schema and its docs page."""
 
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from core.api.audit_events import AuditEventViewSet
 from core.api.viewsets import ApiRouter, not_found
@@ -26,7 +27,20 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="electadmin.api"), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Both docs pages load their scripts from static files (the Swagger UI's init script from
+    # ?script, templates/drf_spectacular/), so script-src stays 'self'. Swagger UI draws icons from
+    # data: URLs; Redoc injects <style> elements and runs a blob: worker: only these pages allow that.
+    path(
+        "api/docs/",
+        csp_update({"img-src": ["data:"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"], "worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api-schema")
+        ),
+        name="api-redoc",
+    ),
     re_path(r"^api/", not_found),
 ]

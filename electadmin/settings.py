@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # login throttling (core/security.py)
     "core",
     "core.api",
     "territory",
@@ -58,6 +59,9 @@ MIDDLEWARE = [
     "electadmin.db_router.ReplicaForApiMiddleware",  # API reads from DATABASE_REPLICA_URL when set
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.security.ClerkIdleTimeoutMiddleware",  # non-staff sessions end after CLERK_SESSION_IDLE_MINUTES
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "electadmin.urls"
@@ -138,6 +142,47 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+# The admin's path (no leading slash, one trailing slash): a less guessable one keeps scanners off it.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+if not re.fullmatch(r"([A-Za-z0-9._~-]+/)+", ADMIN_URL):
+    raise ImproperlyConfigured('ADMIN_URL must look like "admin/" or "office/admin/" (no leading slash).')
+
+# Login throttling (django-axes) on every login form: the admin's and the clerks' /entry/login/.
+# After AXES_FAILURE_LIMIT failures for one user name from one address, that pair is locked out
+# for AXES_COOLOFF_MINUTES; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every web process
+AXES_VERBOSE = False  # axes' own log lines would name the user and address at every attempt
+
+# Sessions: SESSION_COOKIE_AGE bounds every session; a non-staff user (a clerk, a precinct chair)
+# is also logged out after CLERK_SESSION_IDLE_MINUTES without a request (core/security.py).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+CLERK_SESSION_IDLE_MINUTES = env.int("CLERK_SESSION_IDLE_MINUTES", default=30)
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only from this site,
+# no inline script or style, no framing. The API docs pages widen it per view (electadmin/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Security: strict whenever DEBUG is off (`manage.py check --deploy` stays clean).
 SESSION_COOKIE_HTTPONLY = True

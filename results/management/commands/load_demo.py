@@ -6,6 +6,7 @@ import importlib.util
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
 # Then the demo election is aggregated (results tables, dashboard figures), and its winners are
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             return
         width = max(len(username) for username, _ in logins)
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD!r}), admin at /admin/:")
+        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD!r}), admin at {reverse('admin:index')}:")
         self.stdout.write(f"  {'username'.ljust(width)}  role")
         for username, description in logins:
             self.stdout.write(f"  {username.ljust(width)}  {description}")

@@ -1,0 +1,360 @@
+"""Hardening: login throttling (axes) on both login pages, login audit, idle timeout of clerks,
+Content-Security-Policy without inline script, admin at ADMIN_URL, weak passwords refused."""
+
+import datetime
+import importlib
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.urls import clear_url_caches, reverse
+
+from core import clock
+from core.audit import verify_chain
+from core.models import AuditEvent
+
+from .conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+LOGIN_PAGES = ["admin:login", "results:login"]
+
+
+def _post_login(client, page, username, password):
+    return client.post(reverse(page), {"username": username, "password": password})
+
+
+def _logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+# --- login throttling ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_lockout_after_the_failure_limit_even_with_the_right_password(client, world, settings, page):
+    settings.AXES_FAILURE_LIMIT = 3
+    username = "tec-district" if page == "admin:login" else "clerk1"
+    for _ in range(2):
+        response = _post_login(client, page, username, "wrong-guess")
+        assert response.status_code == 200 and not _logged_in(client)
+    response = _post_login(client, page, username, "wrong-guess")  # the third failure locks
+    assert response.status_code == 429
+
+    response = _post_login(client, page, username, PASSWORD)
+
+    assert response.status_code == 429 and not _logged_in(client)
+    assert "Too many failed logins" in response.content.decode() or response.context["failure_limit"] == 3
+    failures = AuditEvent.objects.filter(action="auth.login_failed")
+    assert failures.count() == 4
+    assert {e.data["username"] for e in failures} == {username}
+    assert not AuditEvent.objects.filter(action="auth.login").exists()
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_the_lockout_ends_after_the_cool_off(client, world, settings, page):
+    settings.AXES_FAILURE_LIMIT = 2
+    username = "tec-district" if page == "admin:login" else "clerk1"
+    for _ in range(2):
+        _post_login(client, page, username, "wrong-guess")
+    assert _post_login(client, page, username, PASSWORD).status_code == 429
+
+    # The attempts are older than the cool-off (axes counts on the database's clock).
+    past = datetime.datetime.now(datetime.UTC) - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=past)
+    _post_login(client, page, username, PASSWORD)
+
+    assert _logged_in(client)
+
+
+def test_the_lockout_is_per_user_name_not_for_the_whole_office(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(3):
+        _post_login(client, "results:login", "clerk1", "wrong-guess")
+    _post_login(client, "results:login", "clerk2", PASSWORD)
+    assert _logged_in(client)
+
+
+def test_a_success_resets_the_count(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(2):
+        _post_login(client, "results:login", "clerk1", "wrong-guess")
+    _post_login(client, "results:login", "clerk1", PASSWORD)
+    assert _logged_in(client)
+    client.logout()
+    for _ in range(2):
+        _post_login(client, "results:login", "clerk1", "wrong-guess")
+    _post_login(client, "results:login", "clerk1", PASSWORD)
+    assert _logged_in(client)
+
+
+# --- login audit -----------------------------------------------------------------------------
+
+
+def test_logins_are_audited_with_the_user_name_and_never_the_password(client, world):
+    secret = "Wrong-Pa55-guess"
+    before = AuditEvent.objects.count()
+    _post_login(client, "admin:login", "tec-district", secret)
+    _post_login(client, "admin:login", "tec-district", PASSWORD)
+
+    events = list(AuditEvent.objects.order_by("id")[before:])
+    assert [e.action for e in events] == ["auth.login_failed", "auth.login"]
+    failed, ok = events
+    assert failed.actor is None and failed.data == {"username": "tec-district", "path": reverse("admin:login")}
+    assert ok.actor == world.tec and ok.data["staff"] is True and ok.object_id == str(world.tec.pk)
+    for event in events:
+        text = repr(event.__dict__)
+        assert secret not in text and PASSWORD not in text.replace("prev_hash", "")
+    assert verify_chain()[1] is None
+
+
+def test_a_session_made_in_code_is_not_a_login_to_audit(client, world):
+    client.force_login(world.tec)
+    assert not AuditEvent.objects.filter(action__startswith="auth.").exists()
+
+
+def test_a_failed_login_with_an_unknown_name_is_audited_too(client, world):
+    _post_login(client, "results:login", "nobody-here", "x")
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.data["username"] == "nobody-here" and event.data["path"] == reverse("results:login")
+
+
+# --- idle timeout of clerks ------------------------------------------------------------------
+
+
+def test_a_clerk_idle_longer_than_the_limit_is_logged_out(client, world, settings, counting_night):
+    settings.CLERK_SESSION_IDLE_MINUTES = 30
+    client.force_login(world.clerk1)
+    assert client.get(reverse("results:my_stations")).status_code == 200
+    with clock.frozen(counting_night + datetime.timedelta(minutes=29)):
+        assert client.get(reverse("results:my_stations")).status_code == 200  # activity moves the clock on
+    with clock.frozen(counting_night + datetime.timedelta(minutes=29 + 31)):
+        response = client.get(reverse("results:my_stations"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("results:login"))
+    assert not _logged_in(client)
+
+
+def test_staff_are_not_subject_to_the_clerks_idle_limit(client, world, counting_night):
+    client.force_login(world.tec)
+    with clock.frozen(counting_night + datetime.timedelta(hours=2)):
+        assert client.get(reverse("results:progress")).status_code == 200
+    assert _logged_in(client)
+
+
+def test_the_session_lifetime_comes_from_the_environment(settings):
+    assert settings.SESSION_COOKIE_AGE > 0
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+
+
+# --- Content-Security-Policy -----------------------------------------------------------------
+
+
+class InlineFinder(HTMLParser):
+    """Collects what a strict CSP refuses: inline scripts, event-handler attributes, style attributes and blocks."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…>")
+            if name == "style":
+                self.problems.append(f"<{tag} style=…>")
+        if any(str(v).strip().lower().startswith("javascript:") for v in attrs.values() if v):
+            self.problems.append(f"<{tag} javascript: URL>")
+        if tag == "script" and not attrs.get("src"):
+            self._in = "script"
+        if tag == "style":
+            self._in = "style"
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in and data.strip():
+            self.problems.append(f"inline <{self._in}>: {data.strip()[:60]}")
+
+
+def inline_problems(html):
+    finder = InlineFinder()
+    finder.feed(html)
+    return finder.problems
+
+
+def directives(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+def assert_strict(response, *, allow_inline_style=False):
+    policy = directives(response)
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    if not allow_inline_style:
+        assert "'unsafe-inline'" not in policy["style-src"]
+    problems = inline_problems(response.content.decode())
+    assert not problems, problems
+
+
+def _pages(w):
+    return {
+        "entry login": (None, reverse("results:login")),
+        "admin login": (None, reverse("admin:login")),
+        "my stations": (w.clerk1, reverse("results:my_stations")),
+        "entry form": (w.clerk1, reverse("results:entry", args=[w.protocol.pk])),
+        "progress": (w.tec, reverse("results:progress")),
+        "tec protocols": (w.tec, reverse("results:tec_protocols")),
+        "discrepancies": (w.chair, reverse("results:discrepancies")),
+        "admin index": (w.cec, reverse("admin:index")),
+        "protocol changelist": (w.cec, reverse("admin:results_protocol_changelist")),
+        "protocol change": (w.cec, reverse("admin:results_protocol_change", args=[w.protocol.pk])),
+        "person add": (w.cec, reverse("admin:registry_person_add")),
+        "dashboard": (w.cec, reverse("results_reports:election", args=[w.election.pk])),
+        "superuser user add": (w.superuser, reverse("admin:auth_user_add")),
+    }
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "entry login",
+        "admin login",
+        "my stations",
+        "entry form",
+        "progress",
+        "tec protocols",
+        "discrepancies",
+        "admin index",
+        "protocol changelist",
+        "protocol change",
+        "person add",
+        "dashboard",
+        "superuser user add",
+    ],
+)
+def test_pages_carry_a_strict_csp_and_have_no_inline_script_or_style(client, world, page):
+    user, url = _pages(world)[page]
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert_strict(response)
+
+
+def test_the_swagger_page_loads_its_init_script_from_a_url(client, world):
+    client.force_login(world.cec)
+    response = client.get(reverse("api-docs"))
+    assert response.status_code == 200
+    assert_strict(response)
+    assert directives(response)["img-src"] == ["'self'", "data:"]
+    html = response.content.decode()
+    assert "fonts.googleapis" not in html and "?script" in html
+    script = client.get(reverse("api-docs") + "?script=")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+
+
+def test_the_redoc_page_has_no_inline_script_and_no_outside_fonts(client, world):
+    client.force_login(world.cec)
+    response = client.get(reverse("api-redoc"))
+    assert response.status_code == 200
+    # Redoc injects its own <style> elements at run time: only this page allows inline styles.
+    assert_strict(response, allow_inline_style=True)
+    assert "fonts.googleapis" not in response.content.decode()
+    assert directives(response)["worker-src"] == ["'self'", "blob:"]
+
+
+def test_the_inline_finder_finds_what_the_csp_refuses():
+    html = '<script>alert(1)</script><a onclick="x()" style="color:red" href="javascript:void(0)">a</a>'
+    html += '<script src="/static/a.js"></script><style>b{}</style>'
+    assert len(inline_problems(html)) == 5
+
+
+# --- admin at ADMIN_URL ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_elsewhere(settings):
+    import electadmin.urls
+
+    settings.ADMIN_URL = "office-7f3k/"
+    importlib.reload(electadmin.urls)
+    clear_url_caches()
+    yield
+    settings.ADMIN_URL = "admin/"
+    importlib.reload(electadmin.urls)
+    clear_url_caches()
+
+
+def test_the_admin_lives_at_admin_url(client, world, admin_elsewhere):
+    assert reverse("admin:index") == "/office-7f3k/"
+    assert reverse("results_reports:index") == "/office-7f3k/results/dashboard/"
+    client.force_login(world.cec)
+    assert client.get("/office-7f3k/").status_code == 200
+    assert client.get("/office-7f3k/results/dashboard/").status_code == 200
+    assert client.get("/admin/").status_code == 404
+    # Pages outside the admin link to it through reverse(), never a fixed path.
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+
+
+def test_an_admin_url_of_the_wrong_shape_is_refused_at_start():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(DEBUG="1", ADMIN_URL="/admin", DJANGO_SETTINGS_MODULE="electadmin.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "ADMIN_URL must look like" in result.stderr
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weak", "weak_for_clerk"),
+    [("12345678", "12345678"), ("password", "password"), ("short", "short"), ("auditor-35x", "clerk1-1")],
+)
+def test_a_weak_password_is_refused_in_the_admin(client, world, weak, weak_for_clerk):
+    client.force_login(world.superuser)
+    users_before = get_user_model().objects.count()
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "auditor-35x", "password1": weak, "password2": weak, "usable_password": "true"},
+    )
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert get_user_model().objects.count() == users_before
+
+    old_hash = world.clerk1.password
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[world.clerk1.pk]),
+        {"password1": weak_for_clerk, "password2": weak_for_clerk},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    world.clerk1.refresh_from_db()
+    assert world.clerk1.password == old_hash
+
+
+def test_a_strong_password_is_accepted_in_the_admin(client, world):
+    client.force_login(world.superuser)
+    strong = "Stepnogorsk-2021-ballot"
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "new-clerk", "password1": strong, "password2": strong, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert get_user_model().objects.get(username="new-clerk").check_password(strong)

@@ -1,6 +1,6 @@
 """Writing derived rows in bulk: make the rows of a scope exactly a new set, few statements per table.
 
-PostgreSQL: the new rows are COPYed into a temporary table, then one statement upserts them
+PostgreSQL: the new rows are COPYed into a temporary staging table, then one statement upserts them
 (`INSERT ... SELECT ... ON CONFLICT (<natural key>) DO UPDATE`) and deletes the scope's rows that
 are not among them (a data-modifying CTE). Rows that exist already are updated in place: their
 foreign keys do not change, so the deferred foreign-key checks at commit run only for really new
@@ -12,14 +12,11 @@ Other databases (SQLite in development and tests): delete the scope's rows, inse
 with multi-row INSERTs (results.bulk.copy_rows).
 """
 
-import itertools
 import json
 
 from django.db import connection
 
 from results.bulk import copy_rows
-
-_temp = itertools.count(1)
 
 
 def _adapt(rows, json_columns, datetime_columns):
@@ -60,9 +57,14 @@ def replace(model, fields, rows, *, scope, scope_params, conflicts):
         copy_rows(model, fields, _adapt(rows, json_columns, datetime_columns))
         return
     column_list = ", ".join(columns)
-    temp = f"aggregation_new_{next(_temp)}"
+    # One staging table per result table and connection, emptied at each commit: created once per
+    # session (no catalog churn per run, which cost more than a one-contest run's queries).
+    temp = f"aggregation_new_{opts.db_table}"
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DELETE ROWS AS "
+            f"SELECT {column_list} FROM {table} WITH NO DATA"
+        )
     # JSON values go through COPY as text; datetimes as their ISO text.
     copy_rows_into(temp, columns, ([json.dumps(v) if i in json_columns else v for i, v in enumerate(r)] for r in rows))
     pk = connection.ops.quote_name(opts.pk.column)
@@ -72,13 +74,16 @@ def replace(model, fields, rows, *, scope, scope_params, conflicts):
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c, f in zip(columns, fields, strict=True) if f not in key)
         where = f" WHERE {predicate}" if predicate else ""
         inserts.append(
-            f"w{n} AS (INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {temp} WHERE {condition} "
+            f"w{n} AS (INSERT INTO {table} ({column_list}) SELECT {column_list} FROM staged WHERE {condition} "
             f"ON CONFLICT ({key_sql}){where} DO UPDATE SET {updates} RETURNING {pk})"
         )
     written = " UNION ALL ".join(f"SELECT {pk} FROM w{n}" for n in range(len(conflicts)))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH {', '.join(inserts)} DELETE FROM {table} t WHERE {scope} "
+            # The staged rows are consumed (deleted) by the statement that writes them: a second
+            # run in the same transaction (an outer atomic block) starts from an empty table.
+            f"WITH staged AS (DELETE FROM {temp} RETURNING *), {', '.join(inserts)} "
+            f"DELETE FROM {table} t WHERE {scope} "
             f"AND t.{pk} NOT IN (SELECT {pk} FROM ({written}) AS w)",
             scope_params,
         )

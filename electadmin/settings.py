@@ -123,6 +123,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Almaty")
 USE_I18N = True
 USE_TZ = True
+# The language chosen with the switcher (templates/includes/language_switcher.html, POST to
+# /i18n/setlang/) is kept in Django's language cookie for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Kazakh date and number formats (Django ships none for kk); ru and en are Django's own.
+# USE_THOUSAND_SEPARATOR stays off: it would group ids and figures inside form fields.
+FORMAT_MODULE_PATH = ["electadmin.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))

@@ -11,7 +11,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
@@ -26,6 +27,18 @@ from territory.models import AdminUnit
 from . import importing, selectors, services, stats
 from .iin import mask
 from .models import Candidacy, Contest, Election, Party, Person, TermOfOffice
+
+
+def show_deadline(moment, zone):
+    """A deadline in the election's own zone, named: "14 июля 2021 г. 18:00 (Asia/Almaty, UTC+06:00)"."""
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone.key}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def deadline_rows(rows, zone):
+    return format_html_join("", "<div>{}: {}</div>", ((label, show_deadline(moment, zone)) for label, moment in rows))
+
 
 register_scope_rule(Contest, unit_field="unit")
 register_scope_rule(Candidacy, unit_field="contest__unit")
@@ -352,8 +365,13 @@ class ContestAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("unit__region", "election")
     list_per_page = 100
     actions = ["extend_nomination_selected"]
-    fields = ("election", "unit", "seats", "status", "registered_voters", "nomination_extended_until")
-    readonly_fields = ("election", "unit", "status", "nomination_extended_until")
+    fields = ("election", "unit", "seats", "status", "registered_voters", "nomination_extended_until", "deadlines")
+    readonly_fields = ("election", "unit", "status", "nomination_extended_until", "deadlines")
+
+    @admin.display(description=_("deadlines (local time)"))
+    def deadlines(self, obj):
+        rows = [(_("nomination ends"), obj.nomination_deadline), (_("registration ends"), obj.registration_deadline)]
+        return deadline_rows(rows, obj.election.zone)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("unit__region", "election").with_candidate_counts()
@@ -452,7 +470,7 @@ class ImportForm(forms.Form):
 class ElectionAdmin(admin.ModelAdmin):
     list_display = ("name", "election_day", "office_type", "status", "links")
     list_filter = ("status", "office_type")
-    readonly_fields = ("status", "kind", "origin", "results_established_on")
+    readonly_fields = ("status", "kind", "origin", "results_established_on", "deadlines")
     actions = ["advance_selected", "create_contests_action"]
     fieldsets = (
         (None, {"fields": ("name_kk", "name_ru", "name_en", "office_type", "election_day", "called_on", "status")}),
@@ -482,6 +500,7 @@ class ElectionAdmin(admin.ModelAdmin):
                     "time_zone",
                     "nomination_extension_days",
                     "min_candidates",
+                    "deadlines",
                 )
             },
         ),
@@ -526,6 +545,17 @@ class ElectionAdmin(admin.ModelAdmin):
                 obj=obj,
                 data={"changed": list(form.changed_data)},
             )
+
+    @admin.display(description=_("deadlines (local time)"))
+    def deadlines(self, obj):
+        if obj.pk is None:
+            return "—"
+        rows = [
+            (_("nomination ends"), obj.nomination_deadline),
+            (_("registration ends"), obj.registration_deadline),
+            (_("withdrawal and deregistration end"), obj.withdrawal_deadline),
+        ]
+        return deadline_rows(rows, obj.zone)
 
     @admin.display(description=_("pages"))
     def links(self, obj):

@@ -24,8 +24,8 @@ def placeholders(text, python_format):
     return sorted(p for p in found if p != "%%")
 
 
-def check(language):
-    path = LOCALE / language / "LC_MESSAGES" / "django.po"
+def check(language, locale=LOCALE):
+    path = Path(locale) / language / "LC_MESSAGES" / "django.po"
     if not path.exists():
         return {"untranslated": ["(no catalogue)"], "fuzzy": [], "broken": []}, 0
     catalogue = polib.pofile(str(path))
@@ -56,11 +56,11 @@ def check(language):
     return problems, total
 
 
-def main(argv):
+def main(argv, locale=LOCALE):
     verbose = "-v" in argv
     failed = False
     for language in LANGUAGES:
-        problems, total = check(language)
+        problems, total = check(language, locale)
         counts = ", ".join(f"{len(ids)} {kind}" for kind, ids in problems.items())
         print(f"{language}: {total} strings, {counts}")
         for kind, ids in problems.items():

@@ -270,7 +270,7 @@ class Contest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit.name} — {self.election.election_day:%d.%m.%Y}"
+        return f"{self.unit.name} ({self.unit.kato}) — {self.election.election_day:%d.%m.%Y}"
 
     @property
     def nomination_deadline(self):

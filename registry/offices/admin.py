@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
+from territory.models import AdminUnit
 
 from ..admin import DistrictFilter
 from ..models import (
@@ -29,6 +30,7 @@ from ..models import (
     EndReason,
     MaslikhatReport,
     NoConfidenceVote,
+    Person,
     TermOfOffice,
 )
 from ..models.election import OFFICE_KINDS
@@ -120,6 +122,31 @@ class TerminateForm(forms.Form):
     ended_on = forms.DateField(label=_("ended on"))
     reason_text = forms.CharField(label=_("reason in words ('other')"), required=False, widget=forms.Textarea)
     decision_reference = forms.CharField(label=_("decision"), max_length=200, required=False)
+
+
+class PriorTermForm(forms.Form):
+    """A term held before the register existed (or outside it): counted by the term limit."""
+
+    iin = forms.CharField(label=_("IIN of the person"), min_length=12, max_length=12)
+    unit_kato = forms.CharField(label=_("KATO code of the unit"), min_length=9, max_length=9)
+    office_type = forms.ChoiceField(
+        label=_("office type"),
+        choices=[(k, label) for k, label in TermOfOffice._meta.get_field("office_type").choices if k in OFFICE_KINDS],
+    )
+    started_on = forms.DateField(label=_("from"))
+    ended_on = forms.DateField(label=_("to"), required=False, help_text=_("Empty when the akim is still in office."))
+
+    def clean_iin(self):
+        person = Person.objects.filter(iin=self.cleaned_data["iin"]).first()
+        if person is None:
+            raise forms.ValidationError(_("No person with this IIN in the registry: enter the person first."))
+        return person
+
+    def clean_unit_kato(self):
+        unit = AdminUnit.objects.filter(kato=self.cleaned_data["unit_kato"]).first()
+        if unit is None:
+            raise forms.ValidationError(_("No unit with this KATO code."))
+        return unit
 
 
 # (url name, title, form, service call): one page per accountability record.
@@ -265,9 +292,44 @@ class TermOfOfficeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 ]
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
+    def changelist_view(self, request, extra_context=None):
+        extra = dict(extra_context or {})
+        if self.has_change_permission(request):
+            extra["prior_term_url"] = reverse("admin:registry_termofoffice_prior")
+        return super().changelist_view(request, extra_context=extra)
+
+    def prior_term_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = PriorTermForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                term = services.open_term_of_office(
+                    request.user,
+                    person=data["iin"],
+                    unit=data["unit_kato"],
+                    office_type=data["office_type"],
+                    started_on=data["started_on"],
+                    ended_on=data["ended_on"],
+                )
+            except DomainError as error:
+                form.add_error(None, format_html("{} [{}]", error.message, error.code))
+            else:
+                messages.success(request, _("Recorded."))
+                return HttpResponseRedirect(reverse("admin:registry_termofoffice_change", args=[term.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enter a prior term of office"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/registry/termofoffice/action.html", context)
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        urls = [
+        urls = [path("prior-term/", wrap(self.prior_term_view), name="registry_termofoffice_prior")]
+        urls += [
             path(
                 f"<int:pk>/{name}/",
                 wrap(self._action_view(name)),

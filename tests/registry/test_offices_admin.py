@@ -202,3 +202,23 @@ def test_terminate_form(client, tec35, terms):
     # an ended term offers no forms any more
     page = client.get(reverse("admin:registry_termofoffice_change", args=[term.pk]), **EN).content.decode()
     assert url not in page
+
+
+def test_prior_term_form_goes_through_the_service(client, tec35, units, terms):
+    client.force_login(tec35)
+    url = reverse("admin:registry_termofoffice_prior")
+    assert url in client.get(reverse(LIST), **EN).content.decode()
+    person = f.person(surname="Prior")
+    values = {"iin": person.iin, "unit_kato": units["35-rd1"].kato, "office_type": "rural_district"}
+    # the unit has an akim in office: an open prior term is refused, nothing written
+    before = TermOfOffice.objects.count()
+    response = client.post(url, values | {"started_on": "2013-08-01"}, **EN)
+    assert "unit_has_akim_in_office" in response.content.decode()
+    # outside the territory
+    response = client.post(url, values | {"unit_kato": units["39-rd2"].kato, "started_on": "2013-08-01"}, **EN)
+    assert "out_of_scope" in response.content.decode()
+    assert TermOfOffice.objects.count() == before
+    response = client.post(url, values | {"started_on": "2009-08-01", "ended_on": "2013-07-31"}, **EN)
+    assert response.status_code == 302
+    prior = TermOfOffice.objects.get(person=person)
+    assert (prior.ended_on, prior.end_reason, prior.planned_end_on) == (d(2013, 7, 31), "completed", d(2013, 8, 1))

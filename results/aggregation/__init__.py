@@ -44,6 +44,8 @@ BASIS_STATES = {
 _PREFIX = {Basis.OFFICIAL: "o", Basis.PRELIMINARY: "p"}
 # Rows per INSERT statement: bounds the statement's size; one statement up to this many rows.
 BATCH = 10_000
+# work_mem of an aggregation transaction on PostgreSQL (see _tune_transaction).
+WORK_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -87,30 +89,40 @@ def _protocol_totals(election, contest_ids):
 
 def _candidate_votes(election, contest_ids):
     """{contest id: {candidacy id: {prefix: votes}}}: every registered candidacy of the contests
-    (0 votes when none counted) and any other candidacy its protocols gave votes to.
+    (0 votes when none counted) and any other candidacy of the election its protocols gave votes to.
 
-    Two queries: registered candidacies (an index read) and votes of verified or certified
-    protocols per candidacy, both bases as filtered sums (one GROUP BY over the vote rows)."""
+    Two queries: the election's candidacies with their contest and status (an index read), and
+    the votes of verified or certified protocols per candidacy, both bases as filtered sums (one
+    GROUP BY over the vote rows joined to their protocols). The vote rows are grouped by
+    candidacy alone: grouping by (candidacy, protocol's contest) made PostgreSQL estimate millions
+    of groups and give up the parallel plan (15.7 s instead of 5.8 s for 10 million rows); the
+    contest comes from the candidacy instead."""
     from registry.models import Candidacy
 
-    registered = Candidacy.objects.filter(contest__election=election, status=Candidacy.Status.REGISTERED)
+    candidacies = Candidacy.objects.filter(election=election)
     votes = ProtocolVote.objects.filter(
         protocol__election=election, protocol__state__in=BASIS_STATES[Basis.PRELIMINARY]
     )
     if contest_ids is not None:
-        registered = registered.filter(contest_id__in=contest_ids)
+        candidacies = candidacies.filter(contest_id__in=contest_ids)
         votes = votes.filter(protocol__contest_id__in=contest_ids)
     zero = dict.fromkeys(_PREFIX.values(), 0)
     by_contest = defaultdict(dict)
-    for candidacy_id, contest_id in registered.order_by().values_list("pk", "contest_id"):
-        by_contest[contest_id][candidacy_id] = dict(zero)
+    contest_of = {}
+    for candidacy_id, contest_id, status in candidacies.order_by().values_list("pk", "contest_id", "status"):
+        contest_of[candidacy_id] = contest_id
+        if status == Candidacy.Status.REGISTERED:
+            by_contest[contest_id][candidacy_id] = dict(zero)
     sums = {
         _PREFIX[basis]: Coalesce(Sum("votes", filter=Q(protocol__state__in=states)), 0)
         for basis, states in BASIS_STATES.items()
     }
-    rows = votes.order_by().values("candidacy_id", "protocol__contest_id").annotate(**sums)
-    for row in rows:
-        by_contest[row["protocol__contest_id"]][row["candidacy_id"]] = {p: row[p] for p in _PREFIX.values()}
+    for row in votes.order_by().values("candidacy_id").annotate(**sums):
+        contest_id = contest_of.get(row["candidacy_id"])
+        if contest_id is None:
+            # Votes for a candidacy of another election: entry's controls never write such a row.
+            raise ValueError(f"vote counts for candidacy {row['candidacy_id']} outside election {election.pk}")
+        by_contest[contest_id][row["candidacy_id"]] = {p: row[p] for p in _PREFIX.values()}
     return by_contest
 
 
@@ -396,6 +408,15 @@ def _write_rollups(election, rollups, full, units, districts, regions):
     )
 
 
+def _tune_transaction():
+    """PostgreSQL, for this transaction only: no JIT (compiling the grouping's expressions cost
+    0.6 s, more than it saved) and enough work_mem for the vote-to-protocol hash join to stay in
+    memory (batched to disk at the 4 MB default)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
+
+
 def recompute(election, contests=None, *, wait=False):
     """Rebuild the result tables of `contests` (all of the election's when None) and the roll-ups.
 
@@ -412,6 +433,7 @@ def recompute(election, contests=None, *, wait=False):
         # Lock first, then read: a run never writes figures older than those of the run before it.
         if not lock_election(election.pk, blocking=wait):
             raise AggregationBusy(election.pk)
+        _tune_transaction()
         contest_rows = list(contest_qs.order_by("pk").values("pk", "unit_id", "unit__region_id", "unit__district_id"))
         known_ids = [c["pk"] for c in contest_rows]
         totals = _protocol_totals(election, None if full else known_ids)

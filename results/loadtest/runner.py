@@ -12,6 +12,7 @@ request bound or the deadline is reached).
 """
 
 import http.client
+import json
 import re
 import statistics
 import threading
@@ -135,8 +136,9 @@ def _expect(stats, kind, ok, status, detail=""):
     return ok
 
 
-def clerk(port, username, password, protocols, stats, deadline):
+def clerk(port, username, password, protocols, stats, deadline, delay=0.0):
     b = Browser(port, stats, deadline)
+    time.sleep(delay)
     try:
         status, _, page = b.request("login_get", "GET", "/entry/login/")
         csrf = _CSRF.search(page)
@@ -193,8 +195,9 @@ def auditor(port, token, stats, deadline, clerks_done, max_requests, offset):
         stats.error("auditor", repr(error))
 
 
-def run(plan, port, *, max_seconds=300, auditor_requests=200):
-    """Drive the plan against the server on `port`; returns the Stats."""
+def run(plan, port, *, max_seconds=300, auditor_requests=200, ramp_up=0.0):
+    """Drive the plan against the server on `port`; returns the Stats. With `ramp_up` seconds,
+    clerk i starts i * ramp_up / clerks seconds after the first (all at once by default)."""
     stats = Stats()
     deadline = time.monotonic() + max_seconds
     clerks_done = threading.Event()
@@ -219,6 +222,40 @@ def run(plan, port, *, max_seconds=300, auditor_requests=200):
         t.join()
     stats.finished = time.monotonic()
     return stats
+
+
+def _kind(method, path):
+    if path.startswith("/api/"):
+        return "api_get"
+    if path.startswith("/entry/login/"):
+        return "login_get" if method == "GET" else "login_post"
+    if path.startswith("/entry/protocol/"):
+        return "form_get" if method == "GET" else "entry_post"
+    return None
+
+
+def server_times(access_log):
+    """Time spent inside gunicorn per kind (its access log's duration: from the worker taking the
+    request to the response), i.e. the client's latency without the wait in the listen queue."""
+    by_kind = defaultdict(list)
+    for line in access_log.read_text().splitlines():
+        if not line.startswith("{"):
+            continue
+        record = json.loads(line)
+        if record.get("logger") != "gunicorn.access" or record.get("duration_ms") is None:
+            continue
+        kind = _kind(record.get("method"), record.get("path", ""))
+        if kind:
+            by_kind[kind].append(float(record["duration_ms"]))
+    out = {}
+    for kind, samples in sorted(by_kind.items()):
+        ordered = sorted(samples)
+        out[kind] = {
+            "requests": len(ordered),
+            "p50_ms": round(statistics.median(ordered)),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]),
+        }
+    return out
 
 
 def count(plan, stats):

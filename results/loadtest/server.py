@@ -70,7 +70,8 @@ def _healthy(port):
 
 @contextlib.contextmanager
 def gunicorn(workdir, *, workers=2, extra_env=None, start_timeout=60):
-    """Run gunicorn for the duration of the block; yields the port. Logs go to files in workdir."""
+    """Run gunicorn for the duration of the block; yields the port. Logs go to files in workdir
+    (gunicorn.out holds the JSON access log)."""
     workdir = Path(workdir)
     port = free_port()
     env = production_env(workdir, port, workers, extra_env)

@@ -16,6 +16,7 @@ acknowledged entry is missing from the database.
 import json
 import platform
 import tempfile
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -33,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--auditor-requests", type=int, default=200, help="at most this many requests each")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
         parser.add_argument("--max-seconds", type=int, default=600, help="the run stops after this long")
+        parser.add_argument(
+            "--ramp-up", type=float, default=0.0, help="seconds over which the clerks start (0: all at once)"
+        )
         parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
 
     def handle(self, *args, **o):
@@ -46,18 +50,25 @@ class Command(BaseCommand):
             )
         except (RuntimeError, ValueError) as error:
             raise CommandError(str(error)) from None
-        with (
-            tempfile.TemporaryDirectory(prefix="loadtest-") as workdir,
-            server.gunicorn(workdir, workers=o["workers"]) as port,
-        ):
-            connection.close()  # the server's connections only, while it runs
-            stats = runner.run(plan, port, max_seconds=o["max_seconds"], auditor_requests=o["auditor_requests"])
+        with tempfile.TemporaryDirectory(prefix="loadtest-") as workdir:
+            with server.gunicorn(workdir, workers=o["workers"]) as port:
+                connection.close()  # the server's connections only, while it runs
+                stats = runner.run(
+                    plan,
+                    port,
+                    max_seconds=o["max_seconds"],
+                    auditor_requests=o["auditor_requests"],
+                    ramp_up=o["ramp_up"],
+                )
+            inside_server = runner.server_times(Path(workdir) / "gunicorn.out")
         result = {
             "clerks": o["clerks"],
             "auditors": o["auditors"],
             "workers": o["workers"],
             "machine": f"{platform.node()} {platform.machine()} {platform.python_version()}",
+            "ramp_up_seconds": o["ramp_up"],
             **stats.summary(),
+            "server_time": inside_server,
             **runner.count(plan, stats),
         }
         self.stdout.write(json.dumps(result, indent=None if o["json"] else 2, ensure_ascii=False, default=str))

@@ -44,7 +44,7 @@ BASIS_STATES = {
 _PREFIX = {Basis.OFFICIAL: "o", Basis.PRELIMINARY: "p"}
 # Rows per INSERT statement: bounds the statement's size; one statement up to this many rows.
 BATCH = 10_000
-# work_mem of an aggregation transaction on PostgreSQL (see _tune_transaction).
+# work_mem of an aggregation transaction on PostgreSQL (see _prepare_transaction).
 WORK_MEM = "256MB"
 
 
@@ -408,13 +408,24 @@ def _write_rollups(election, rollups, full, units, districts, regions):
     )
 
 
-def _tune_transaction():
-    """PostgreSQL, for this transaction only: no JIT (compiling the grouping's expressions cost
-    0.6 s, more than it saved) and enough work_mem for the vote-to-protocol hash join to stay in
-    memory (batched to disk at the 4 MB default)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
+def _prepare_transaction():
+    """PostgreSQL, one round trip: for this transaction only, no JIT (compiling the grouping's
+    expressions cost 0.6 s, more than it saved) and enough work_mem for the vote-to-protocol hash
+    join to stay in memory (batched to disk at the 4 MB default); and the staging tables of the
+    writes (results.aggregation.store)."""
+    if connection.vendor != "postgresql":
+        return
+    statements = [f"SELECT set_config('jit', 'off', true), set_config('work_mem', '{WORK_MEM}', true)"]
+    statements += [
+        store.create_staging_sql(model, fields)
+        for model, fields in (
+            (CandidateResult, CANDIDATE_FIELDS),
+            (ContestResult, CONTEST_FIELDS),
+            (TurnoutRollup, ROLLUP_FIELDS),
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements))
 
 
 def recompute(election, contests=None, *, wait=False):
@@ -433,7 +444,7 @@ def recompute(election, contests=None, *, wait=False):
         # Lock first, then read: a run never writes figures older than those of the run before it.
         if not lock_election(election.pk, blocking=wait):
             raise AggregationBusy(election.pk)
-        _tune_transaction()
+        _prepare_transaction()
         contest_rows = list(contest_qs.order_by("pk").values("pk", "unit_id", "unit__region_id", "unit__district_id"))
         known_ids = [c["pk"] for c in contest_rows]
         totals = _protocol_totals(election, None if full else known_ids)

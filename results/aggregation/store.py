@@ -37,13 +37,33 @@ def _adapt(rows, json_columns, datetime_columns):
     return out
 
 
+def staging_table(model):
+    return f"aggregation_new_{model._meta.db_table}"
+
+
+def create_staging_sql(model, fields):
+    """The statement creating `model`'s staging table (PostgreSQL) if this session has none yet.
+
+    One staging table per result table and connection, emptied by the statement that consumes
+    its rows: created once per session (no catalog churn per run, which cost more than a
+    one-contest run's queries). Run before `replace` (results.aggregation sends all of them in
+    one round trip)."""
+    opts = model._meta
+    columns = ", ".join(connection.ops.quote_name(opts.get_field(f).column) for f in fields)
+    return (
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging_table(model)} ON COMMIT DELETE ROWS AS "
+        f"SELECT {columns} FROM {connection.ops.quote_name(opts.db_table)} WITH NO DATA"
+    )
+
+
 def replace(model, fields, rows, *, scope, scope_params, conflicts):
     """Make the rows of `model` matching `scope` (SQL condition on the table's columns, with
     `scope_params`) exactly `rows` (tuples in `fields` order).
 
     `conflicts`: one (key fields, index predicate, row condition) per unique index the rows are
     matched on: the rows meeting the condition (SQL on the column names) are upserted on that key.
-    PostgreSQL: one CREATE TEMP TABLE, one COPY, one upsert-and-delete statement. Elsewhere:
+    PostgreSQL: one COPY into the staging table (see create_staging_sql), one upsert-and-delete
+    statement. Elsewhere:
     one DELETE and the INSERTs."""
     opts = model._meta
     table = connection.ops.quote_name(opts.db_table)
@@ -57,14 +77,7 @@ def replace(model, fields, rows, *, scope, scope_params, conflicts):
         copy_rows(model, fields, _adapt(rows, json_columns, datetime_columns))
         return
     column_list = ", ".join(columns)
-    # One staging table per result table and connection, emptied at each commit: created once per
-    # session (no catalog churn per run, which cost more than a one-contest run's queries).
-    temp = f"aggregation_new_{opts.db_table}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DELETE ROWS AS "
-            f"SELECT {column_list} FROM {table} WITH NO DATA"
-        )
+    temp = staging_table(model)
     # JSON values go through COPY as text; datetimes as their ISO text.
     copy_rows_into(temp, columns, ([json.dumps(v) if i in json_columns else v for i, v in enumerate(r)] for r in rows))
     pk = connection.ops.quote_name(opts.pk.column)

@@ -175,5 +175,8 @@ def measure(election, issuer, *, clients=20, requests=1500, seconds=60, workers=
         "workers": workers,
         "clients": clients,
     }
-    say(f"bench: API {out['all']['rps']:.0f} req/s, p95 {out['all']['p95']} ms, errors {out['all']['errors']}")
+    say(
+        f"bench: API {out['all']['rps']:.0f} req/s, p95 {out['all']['p95']} ms, errors {out['all']['errors']}"
+        + (f" (first: {first_error[0]})" if first_error[0] else "")
+    )
     return out

@@ -86,6 +86,12 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
         f"{scale.contests:,} contests, {scale.candidates_min}-{scale.candidates_max} candidates each; "
         f"{figures.get('votes', 0):,} vote counts",
     ]
+    if figures.get("load"):
+        start, end = figures["load"]
+        lines.append(
+            f"- load average (1 min) at the start / end of the run: {start:.1f} / {end:.1f} "
+            f"(anything above 0 is other work sharing the {m['cores']} cores)"
+        )
     if built_seconds is not None:
         lines.append(f"- building the election (bulk paths, COPY): {built_seconds:.0f} s")
     lines += ["", "| figure | median | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
@@ -133,6 +139,10 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
             f"(of which {figures['rss_before']:.1f} MiB "
             f"before the run) | | | national within 1.2x of kz | {targets.get('rss', '')} |"
         )
+    for kind in ("services", "baseline"):
+        errs = [v["first_error"] for (k, _), v in entry.items() if k == kind and v.get("first_error")]
+        if errs:
+            lines.append(f"\nEntry ({kind}): first error: {errs[0]}")
     lines += ["", f"Correctness: totals equal baseline: {'yes' if figures.get('difference') is None else 'no'}"]
     if figures.get("difference"):
         lines.append(f"(first difference: {figures['difference']})")
@@ -140,6 +150,7 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
         lines.append(
             f"\nAPI: gunicorn with {api['all']['workers']} sync workers, DEBUG off, loopback; "
             f"{api['all']['n']} requests."
+            + (f" First error: {api['all']['first_error']}." if api["all"].get("first_error") else "")
         )
     for note in figures.get("notes", []):
         lines.append(f"\n{note}")

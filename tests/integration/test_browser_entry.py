@@ -167,3 +167,30 @@ def test_live_controls_flag_a_broken_relation_while_typing(browser, live_server,
         browser.switch_to.active_element.send_keys(value, Keys.TAB)
     assert "Is + Im + S + U" in browser.find_element(By.ID, "live-controls").text
     assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.EMPTY  # nothing saved
+
+
+def test_entry_in_russian_chosen_with_the_switcher(browser, live_server, world):
+    """The clerk picks Russian in the header; the choice (a cookie) holds on the entry form and after saving."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    log_in(browser, live_server, "clerk1")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # headless chromium asks for en
+    browser.find_element(By.CSS_SELECTOR, ".language-switcher button[value=ru]").click()
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    )
+    assert browser.current_url.endswith("/entry/")  # back on the same page
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Мои избирательные участки"
+
+    browser.get(f"{live_server.url}/entry/protocol/{world.protocol.pk}/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Протокол участковой избирательной комиссии"
+    assert browser.find_element(By.ID, "finish-entry").text == "Завершить ввод"
+    type_protocol(browser, world)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for_success(browser)
+    assert "Ввод завершён" in browser.find_element(By.CSS_SELECTOR, ".msg-success").text
+    assert Protocol.objects.get(pk=world.protocol.pk).state == ProtocolState.FIRST_ENTRY_DONE

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from core import clock
 from core.models import AuditEvent
@@ -75,7 +76,11 @@ def test_connection_dropped_during_an_entry(client):
     assert killed, "the fault was not injected"
     assert response.status_code == 503
     page = response.content.decode()
-    assert "not saved" in page
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        lost = translation.gettext(
+            "The connection to the database was lost, so your entry was not saved. Check the figures and submit again."
+        )
+    assert lost in page
     assert 'name="issued_station"' in page and 'value="700"' in page, "the clerk's figures are kept in the form"
 
     # Nothing of the entry survived the rollback.

@@ -64,6 +64,25 @@ def _parse(raw):
     return moment if moment.tzinfo is not None else None
 
 
+def _clean_username(raw):
+    """A user name fit to store: a string, without NUL (PostgreSQL refuses it), at most 150 characters."""
+    if isinstance(raw, list | tuple):
+        raw = raw[0] if raw else ""
+    return str(raw or "").replace("\x00", "")[:_MAX_RECORDED_USERNAME]
+
+
+def axes_username(request, credentials=None):
+    """The user name django-axes counts failures under (AXES_USERNAME_CALLABLE).
+
+    axes' own lookup stores whatever was posted, and its column holds 255 characters: a 1 MB
+    user name would end the login with a database error instead of a refusal.
+    """
+    if credentials and "username" in credentials:
+        return _clean_username(credentials.get("username"))
+    data = getattr(request, "POST", None) or {}
+    return _clean_username(data.get("username", ""))
+
+
 def _path(request):
     return getattr(request, "path", "")[:200] if request is not None else ""
 
@@ -89,7 +108,7 @@ def record_login(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="electadmin_audit_login_failed")
 def record_login_failed(sender, credentials, request=None, **kwargs):
     # Django already replaced sensitive credentials with stars; keep the user name only anyway.
-    username = str(credentials.get("username", "") or "")[:_MAX_RECORDED_USERNAME]
+    username = _clean_username(credentials.get("username", ""))
     with transaction.atomic():
         audit.record(
             actor=None,

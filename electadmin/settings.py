@@ -169,6 +169,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every web process
+AXES_USERNAME_CALLABLE = "core.security.axes_username"  # cut to 150 characters, no NUL
 AXES_VERBOSE = False  # axes' own log lines would name the user and address at every attempt
 
 # Sessions: SESSION_COOKIE_AGE bounds every session; a non-staff user (a clerk, a precinct chair)

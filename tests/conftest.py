@@ -22,6 +22,18 @@ def _missing(marker_name):
     return None
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests compare messages in English, the source language, whatever catalogues are compiled
+    (`make test` compiles kk and ru first): a request without a language cookie or Accept-Language
+    gets English, and so does code run outside requests. tests/i18n sets the languages it checks."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def pytest_runtest_setup(item):
     for name in ("postgres", "redis", "browser"):
         if item.get_closest_marker(name) is None:

@@ -16,6 +16,12 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _production_default_language(settings, _english_by_default):
+    """The suite's conftest makes English the default; these tests check the real default, Russian."""
+    settings.LANGUAGE_CODE = "ru"
+
+
 @pytest.fixture
 def world(db):
     with clock.frozen(COUNTING):

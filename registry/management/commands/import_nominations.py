@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from registry.importing import import_file
@@ -24,12 +25,12 @@ class Command(BaseCommand):
         try:
             election = Election.objects.get(pk=options["election"])
         except Election.DoesNotExist as exc:
-            raise CommandError(f"No election with id {options['election']}.") from exc
+            raise CommandError(_("No election with id %(id)s.") % {"id": options["election"]}) from exc
         actor = None
         if options["user"]:
             actor = get_user_model().objects.filter(username=options["user"]).first()
             if actor is None:
-                raise CommandError(f"No user {options['user']}.")
+                raise CommandError(_("No user %(name)s.") % {"name": options["user"]})
         path = Path(options["file"])
         try:
             report = import_file(actor, election, path.read_bytes(), path.name, register=options["register"])
@@ -37,4 +38,4 @@ class Command(BaseCommand):
             self.stderr.write(str(exc.message))
             self.stderr.write(json.dumps(exc.details, ensure_ascii=False, indent=2, default=str))
             raise CommandError(exc.code) from exc
-        self.stdout.write(f"{len(report)} nominations imported.")
+        self.stdout.write(_("%(n)d nominations imported.") % {"n": len(report)})

@@ -273,16 +273,6 @@ def _contest_rows(election, contests, totals, votes, now):
     return contest_results, candidate_results, summaries
 
 
-_ROLLUP_SUMS = {
-    "n": Count("pk"),
-    "complete": Count("pk", filter=Q(protocols_counted=F("protocols_expected"), protocols_expected__gt=0)),
-    "voters": Sum("registered_voters"),
-    "issued": Sum("ballots_issued"),
-    "counted": Sum("protocols_counted"),
-    "expected": Sum("protocols_expected"),
-}
-
-
 def _rollup(election, basis, level, unit_id, n, complete, voters, issued, counted, expected, now):
     voters, issued = voters or 0, issued or 0
     return (
@@ -326,23 +316,30 @@ def _rollups(election, summaries, full, now):
         )
         for r in summaries
     ]
-    base = ContestResult.objects.filter(election=election).order_by()
-    for level, field, ids in (
+    # District, region and election rows in one round trip (UNION ALL of three GROUP BYs).
+    table = connection.ops.quote_name(ContestResult._meta.db_table)
+    sums = (
+        "COUNT(*), SUM(CASE WHEN protocols_counted = protocols_expected AND protocols_expected > 0 THEN 1 ELSE 0 END), "
+        "SUM(registered_voters), SUM(ballots_issued), SUM(protocols_counted), SUM(protocols_expected)"
+    )
+    parts, params = [], []
+    for level, column, ids in (
         (TurnoutLevel.DISTRICT, "district_id", districts),
         (TurnoutLevel.REGION, "region_id", regions),
     ):
-        qs = base.exclude(**{f"{field}__isnull": True})
+        where = f"election_id = %s AND {column} IS NOT NULL"
+        params += [level, election.pk]
         if not full:
-            qs = qs.filter(**{f"{field}__in": ids})
-        for row in qs.values("basis", field).annotate(**_ROLLUP_SUMS):
-            rollups.append(_rollup(election, row["basis"], level, row[field], *_sums(row), now))
-    for row in base.values("basis").annotate(**_ROLLUP_SUMS):
-        rollups.append(_rollup(election, row["basis"], TurnoutLevel.ELECTION, None, *_sums(row), now))
+            cond, ids_params = _in(column, ids)
+            where, params = f"{where} AND {cond}", [*params, *ids_params]
+        parts.append(f"SELECT %s, basis, {column}, {sums} FROM {table} WHERE {where} GROUP BY basis, {column}")
+    parts.append(f"SELECT %s, basis, NULL, {sums} FROM {table} WHERE election_id = %s GROUP BY basis")
+    params += [TurnoutLevel.ELECTION, election.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for level, basis, unit_id, *figures in cursor.fetchall():
+            rollups.append(_rollup(election, basis, level, unit_id, *figures, now))
     return rollups, units, districts, regions
-
-
-def _sums(row):
-    return (row["n"], row["complete"], row["voters"], row["issued"], row["counted"], row["expected"])
 
 
 def _in(column, ids):

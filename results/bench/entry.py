@@ -149,12 +149,13 @@ def through_services(election, plan, workers, certifier):
             # Each thread its own user objects (the permission helpers cache memberships on them).
             users[me] = [get_user_model().objects.get(pk=u.pk) for u in (a, b, certifier)]
         ua, ub, uc = users[me]
-        with clock.frozen(NIGHT):
-            save_entry(protocol_id, ua, values, finish=True)
-            save_entry(protocol_id, ub, values, finish=True)
-            certify_protocol(protocol_id, uc)
+        save_entry(protocol_id, ua, values, finish=True)
+        save_entry(protocol_id, ub, values, finish=True)
+        certify_protocol(protocol_id, uc)
 
-    with signals_out.suppressed():
+    # The clock is frozen once for every thread (core.clock's override is process-wide: freezing
+    # it in each thread would interleave and could leave it frozen after the run).
+    with signals_out.suppressed(), clock.frozen(NIGHT):
         seconds, errors, first = _run(workers, plan, work)
     done = Protocol.objects.filter(pk__in=[p for p, _ in plan], state=ProtocolState.CERTIFIED).count()
     return {"seconds": seconds, "rate": done / seconds, "errors": errors + len(plan) - done, "first_error": first}

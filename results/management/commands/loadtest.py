@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from results.loadtest import runner, seed, server
 
@@ -41,9 +42,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
-            raise CommandError("the load test runs on PostgreSQL (set DATABASE_URL to a scratch database)")
+            raise CommandError(_("The load test runs on PostgreSQL: set DATABASE_URL to a scratch database."))
         if o["clerks"] < 2 or o["clerks"] % 2:
-            raise CommandError("--clerks must be even and at least 2 (two clerks enter each protocol)")
+            raise CommandError(_("--clerks must be even and at least 2 (two clerks enter each protocol)."))
         try:
             plan = seed.seed(
                 pairs=o["clerks"] // 2, protocols_per_pair=o["protocols_per_clerk"], auditors=o["auditors"]

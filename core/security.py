@@ -13,10 +13,12 @@ because axes makes Django send `user_login_failed` for them.
 import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from . import audit, clock
 
@@ -49,6 +51,11 @@ class ClerkIdleTimeoutMiddleware:
             last_seen = _parse(raw)
             if last_seen is not None and now - last_seen > idle_limit():
                 logout(request)
+                messages.info(
+                    request,
+                    _("You were logged out after %(minutes)d minutes without activity. Please log in again.")
+                    % {"minutes": settings.CLERK_SESSION_IDLE_MINUTES},
+                )
             elif last_seen is None or now - last_seen >= _REFRESH_EVERY:
                 request.session[SESSION_LAST_SEEN] = now.isoformat()
         return self.get_response(request)

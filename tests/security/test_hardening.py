@@ -136,6 +136,8 @@ def test_a_clerk_idle_longer_than_the_limit_is_logged_out(client, world, setting
         response = client.get(reverse("results:my_stations"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("results:login"))
     assert not _logged_in(client)
+    page = client.get(response["Location"])
+    assert [m.message for m in page.context["messages"]]  # says why the clerk must log in again
 
 
 def test_staff_are_not_subject_to_the_clerks_idle_limit(client, world, counting_night):

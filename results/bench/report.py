@@ -94,6 +94,10 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
         )
     if built_seconds is not None:
         lines.append(f"- building the election (bulk paths, COPY): {built_seconds:.0f} s")
+    if figures.get("run_seconds") is not None:
+        lines.append(
+            f"- this run of `manage.py bench` (building included when it built): {figures['run_seconds']:.0f} s"
+        )
     lines += ["", "| figure | median | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
     agg = figures.get("aggregation") or {}
     if agg:

@@ -4,6 +4,7 @@ the one an earlier run built for the same size and seed), measures aggregation a
 baseline, entry, the API and memory, checks the totals against the baseline, and writes its section
 of docs/PERFORMANCE.md. Exits non-zero when the totals differ from the baseline's."""
 
+import os
 import re
 import resource
 import subprocess
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         if o["child_aggregate"]:
             return self._child(o["child_aggregate"])
         scale, key = self._scale(o)
+        load_start, run_start = os.getloadavg()[0], time.perf_counter()
         say = self.stdout.write
         user = builder.bench_user()
         election = builder.existing(scale, o["seed"])
@@ -85,6 +87,8 @@ class Command(BaseCommand):
             from results.bench import api
 
             figures["api"] = api.measure(election, user, requests=o["api_requests"], seconds=o["api_seconds"], say=say)
+        figures["load"] = (load_start, os.getloadavg()[0])
+        figures["run_seconds"] = time.perf_counter() - run_start
         doc = Path(o["doc"])
         targets = self._targets(key, figures, doc)
         label = o["label"] or (f"{key} ({scale.label})" if o["preset"] else f"custom {scale.label}")

@@ -6,17 +6,22 @@ preliminary: verified and certified), then the turnout roll-ups those contests t
 
 Shape of a run (a constant number of queries whatever the election's size), in one transaction,
 after taking the election's lock (results.aggregation.locks):
+- PostgreSQL only: JIT off and a larger work_mem for this transaction, and the staging tables of
+  the writes, in one round trip (_prepare_transaction);
 - read: contests (1 query); protocol totals per contest, both bases as filtered aggregates
-  (1 GROUP BY); registered candidacies (1) and votes per candidacy, both bases (1 GROUP BY);
-- write: delete the touched contests' rows, bulk insert the new contest and candidate rows;
-- roll-ups: unit rows from the contest rows just built; district, region and election rows one
-  GROUP BY each over the contest table (only the touched districts and regions in an incremental
-  run); delete the replaced roll-ups and bulk insert.
-Inserts go in statements of at most BATCH rows (bounded statement size; one statement each below).
-Python loops run over contests and candidacies (to apply the outcome rules), never over protocols.
+  (1 GROUP BY); the election's candidacies (1) and votes per candidacy, both bases (1 GROUP BY
+  over the vote rows joined to their protocols);
+- build the rows as tuples (Python runs once per contest and candidacy, for the outcome rules,
+  never per protocol);
+- write (results.aggregation.store): per result table, COPY into a staging table and one
+  upsert-and-delete statement (PostgreSQL), or delete and multi-row INSERTs (SQLite);
+- roll-ups: unit rows from the contest rows just built; district, region and election rows in one
+  query (UNION ALL of three GROUP BYs over the contest table; only the touched districts and
+  regions in an incremental run).
 A failure rolls the whole transaction back: the previous tables stay. Running twice gives the same
-rows (only `computed_at` moves). Measured on PostgreSQL with 100,000 protocols and 500,000 vote
-rows (10,000 contests): full run 17 s, one contest 0.12 s, 100 contests 0.36 s.
+rows (only `computed_at` moves). Figures (docs/PERFORMANCE.md, `manage.py bench`): 10 million vote
+rows (1,000,000 protocols, 2,500 contests) within 1.2x of a hand-written SQL baseline; at
+100,000 protocols / 500,000 vote rows the first version took 17 s.
 """
 
 from collections import defaultdict

@@ -197,7 +197,7 @@ class Election(models.Model):
         if lang == "kk":
             return self.name_kk or self.name_ru
         if lang == "en":
-            return self.name_en or self.name_ru
+            return self.name_en or self.name_ru or self.name_kk
         return self.name_ru or self.name_kk
 
     @property

@@ -42,12 +42,20 @@ def database_url():
     return f"postgres://{host}/{db['NAME']}"
 
 
+def use_routes(routes):
+    """Set the task routes. Celery builds its router from them at the first publish in the process
+    and caches it (a test before this one, certifying through a page, may have published): flush it."""
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)
+
+
 @pytest.fixture
 def worker_queue():
     """Route the aggregation task to a fresh queue and run a real worker on it."""
     queue = f"test-aggregation-{uuid.uuid4().hex[:12]}"
     previous_routes = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {"results.tasks.aggregate_contests": {"queue": queue}}
+    use_routes({"results.tasks.aggregate_contests": {"queue": queue}})
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -82,7 +90,7 @@ def worker_queue():
     try:
         yield process, log.name
     finally:
-        celery_app.conf.task_routes = previous_routes
+        use_routes(previous_routes)
         process.terminate()
         try:
             process.wait(timeout=20)

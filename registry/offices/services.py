@@ -28,7 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit, clock
+from territory.models import AdminUnit
 
+from .. import errors as registry_errors
+from .. import selectors
+from ..audit_bulk import record_many
 from ..models import (
     EARLY_END_REASONS,
     Candidacy,
@@ -687,8 +691,6 @@ def flag_contest(actor, contest, *, action, outcome, flags):
 
 def _units_in_scope(actor, unit_ids):
     """The subset of `unit_ids` the actor may act in (all of them for the system or a national user)."""
-    from .. import selectors
-
     if actor is None:
         return set(unit_ids)
     scope = selectors.territorial_scope(actor)
@@ -696,8 +698,6 @@ def _units_in_scope(actor, unit_ids):
         return set(unit_ids)
     if scope.empty:
         return set()
-    from territory.models import AdminUnit
-
     return set(AdminUnit.objects.filter(scope.unit_q(), pk__in=unit_ids).values_list("pk", flat=True))
 
 
@@ -708,16 +708,12 @@ def act_on_contests(actor, election, rows, *, started_on=None):
 
     Rows that a rule refuses are left out and returned with their error; the others are written in
     one transaction. Returns (done rows, [(row, DomainError)])."""
-    from ..audit_bulk import record_many
-
     Action = ContestFollowUp.Action
     refused, done = [], []
     with transaction.atomic():
         election = Election.objects.get(pk=election.pk)
         if started_on is None:
-            from ..selectors import local_today
-
-            started_on = local_today(election)
+            started_on = selectors.local_today(election)
         contests = {
             c.pk: c
             for c in Contest.objects.select_for_update(of=("self",))
@@ -760,8 +756,6 @@ def act_on_contests(actor, election, rows, *, started_on=None):
             if contest is None:
                 error = errors.OutcomeNotActionable(details={"contest": row["contest"]})
             elif contest.unit_id not in in_scope:
-                from .. import errors as registry_errors
-
                 error = registry_errors.ContestOutOfScope(details={"unit": contest.unit.kato})
             elif contest.pk in acted:
                 error = errors.OutcomeAlreadyActedOn(details={"contest": contest.pk})

@@ -89,8 +89,11 @@ def load(stdout=None):
 
     with clock.frozen(WINNERS_REGISTERED):
         report = winners.act_on_election(None, election, started_on=TERMS_START)
-    for line in report.lines():
-        say(f"office register demo: {line}")
+    if report.registered or report.repeat_elections or report.runoffs or report.ties or report.refused:
+        for line in report.lines():
+            say(f"office register demo: {line}")
+    else:
+        say("office register demo: outcomes already acted on")
 
     terms = list(
         TermOfOffice.objects.filter(election=election, unit__kato__startswith=KARAGANDA)
@@ -108,7 +111,7 @@ def load(stdout=None):
     by_elections = Election.objects.filter(kind="by_election", origin=election)
     say(
         f"office register demo: {opened} akims registered for {election.contests.count()} contests "
-        f"({repeat} flagged for a repeat election), {in_office} in office; "
+        f"({repeat} flagged for a repeat election, {len(report.pending)} pending), {in_office} in office; "
         f"by-elections: {', '.join(f'{e.name_ru} on {e.election_day:%d.%m.%Y}' for e in by_elections) or 'none'}"
     )
     return election

@@ -11,7 +11,7 @@ SCANNED = ["electadmin", "core", "territory", "registry", "results", "deploy", "
 ENV_METHODS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db", "db_url", "path"}
 ENV_METHODS |= {"cache", "cache_url", "email", "email_url", "search_url", "decimal", "parse_value"}
 # Set by the process launcher, not by the operator.
-NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE"}
+NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "PATH"}
 
 
 def _is_os_environ(node):

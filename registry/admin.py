@@ -469,7 +469,7 @@ class ImportForm(forms.Form):
 @admin.register(Election)
 class ElectionAdmin(admin.ModelAdmin):
     list_display = ("name", "election_day", "office_type", "status", "links")
-    list_filter = ("status", "office_type")
+    list_filter = ("status", "office_type", "kind")
     readonly_fields = ("status", "kind", "origin", "results_established_on", "deadlines")
     actions = ["advance_selected", "create_contests_action"]
     fieldsets = (
@@ -778,7 +778,16 @@ class TermInline(admin.TabularInline):
     model = TermOfOffice
     fk_name = "person"
     extra = 0
-    fields = ("unit", "office_type", "started_on", "ended_on", "election")
+    fields = (
+        "unit",
+        "office_type",
+        "term_number",
+        "started_on",
+        "planned_end_on",
+        "ended_on",
+        "end_reason",
+        "election",
+    )
     readonly_fields = fields
     can_delete = False
 

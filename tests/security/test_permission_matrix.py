@@ -72,6 +72,14 @@ def _changed(response, changed):
     return changed
 
 
+def _form_accepted(response, changed):
+    """The admin showed the form (again) or saved it. A refusal is 403, 404, the login page, or the
+    admin's index (where the admin sends an id it does not show, "perhaps it was deleted")."""
+    if response.status_code == 302:
+        return "login" not in response["Location"] and response["Location"] != reverse("admin:index")
+    return response.status_code == 200
+
+
 def _takes_no_object(route):
     try:
         reverse(route)
@@ -107,13 +115,15 @@ def probe_admin(p, route, method):
         change = route.replace("_changelist", "_change")
         return _cell(*(reverse(change, args=[o.pk]) in html for o in (in_obj, out_obj)))
     if _takes_no_object(route):  # add views and object-less custom views
-        ok = p.request("GET", reverse(route))[0]
+        ok = p.request(method, reverse(route), allowed_if=_form_accepted)[0]  # an empty POST: the form again
         return _cell(ok, ok)
     results = []
     for obj in (in_obj, out_obj):
         url = reverse(route, args=[obj.pk])
-        if method == "POST":  # the delete confirmation: allowed when the row is gone
+        if method == "POST" and view == "delete":  # the confirmation: allowed when the row is gone
             ok = p.request("POST", url, obj, {"post": "yes"}, allowed_if=lambda r, c, o=obj: m.snapshot(o) is None)[0]
+        elif method == "POST":  # an empty change form: shown again with errors, or saved (allowed), or refused
+            ok = p.request("POST", url, obj, allowed_if=_form_accepted)[0]
         else:
             ok = p.request("GET", url, obj)[0]
         results.append(ok)
@@ -241,7 +251,7 @@ def routes_to_walk():
         if key in m.EXCLUDED or route.startswith(m.STATIC_PREFIXES) or any(k[0] == key for k in keys):
             continue
         keys.append((key, "GET"))
-        if key.endswith("_delete") or key in ("results:entry",):
+        if key.endswith(("_delete", "_change", "_add")) or key in ("results:entry",):
             keys.append((key, "POST"))
     keys = [(k, "POST") if k in POST_ONLY else (k, meth) for k, meth in keys]
     return keys

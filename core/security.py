@@ -90,6 +90,23 @@ def axes_username(request, credentials=None):
     return _clean_username(data.get("username", ""))
 
 
+def client_ip(request):
+    """The address django-axes counts failures under (AXES_CLIENT_IP_CALLABLE).
+
+    Behind nginx every request comes from nginx's address, so a lockout by address would lock a
+    user name out for everyone. When the request comes from a trusted proxy (TRUSTED_PROXY_IPS,
+    the FORWARDED_ALLOW_IPS gunicorn uses), the address is the last one in X-Forwarded-For: the
+    one our nginx appended. Earlier entries are the client's own word and are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    trusted = settings.TRUSTED_PROXY_IPS
+    if "*" in trusted or remote in trusted:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded and forwarded[-1]:
+            return forwarded[-1][:64]
+    return remote
+
+
 def _path(request):
     return getattr(request, "path", "")[:200] if request is not None else ""
 

@@ -170,6 +170,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every web process
 AXES_USERNAME_CALLABLE = "core.security.axes_username"  # cut to 150 characters, no NUL
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"  # the client's address behind nginx
+# Proxies whose X-Forwarded-For is believed: the same list gunicorn trusts (deploy/gunicorn.conf.py).
+TRUSTED_PROXY_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 AXES_VERBOSE = False  # axes' own log lines would name the user and address at every attempt
 
 # Sessions: SESSION_COOKIE_AGE bounds every session; a non-staff user (a clerk, a precinct chair)

@@ -79,6 +79,47 @@ def test_the_lockout_is_per_user_name_not_for_the_whole_office(client, world, se
     assert _logged_in(client)
 
 
+def test_behind_the_proxy_the_lockout_is_per_client_address(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for _ in range(3):
+        client.post(reverse("results:login"), {"username": "clerk1", "password": "wrong-guess"}, **attacker)
+    assert (
+        client.post(reverse("results:login"), {"username": "clerk1", "password": PASSWORD}, **attacker).status_code
+        == 429
+    )
+
+    # The clerk at the polling station, behind the same nginx, still logs in.
+    client.post(
+        reverse("results:login"), {"username": "clerk1", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert _logged_in(client)
+
+
+def test_a_forged_forwarded_address_from_an_untrusted_peer_is_ignored(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_IPS = ["10.9.9.9"]  # the test client's 127.0.0.1 is not a trusted proxy
+    for n in range(3):  # a new forged address each time does not escape the count
+        client.post(
+            reverse("results:login"),
+            {"username": "clerk1", "password": "wrong-guess"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = client.post(
+        reverse("results:login"), {"username": "clerk1", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="192.0.2.99"
+    )
+    assert response.status_code == 429 and not _logged_in(client)
+
+
+def test_only_the_address_nginx_appended_counts(rf, settings):
+    from core.security import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == "203.0.113.9"
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="192.0.2.50")
+    assert client_ip(request) == "192.0.2.50"
+
+
 def test_a_success_resets_the_count(client, world, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(2):

@@ -28,6 +28,7 @@ from territory.models import Commission, Membership
 
 from . import signals_out
 from .models import Protocol, ProtocolState
+from .roles import RESULTS_GROUP_PERMISSIONS
 from .services import certify_protocols, create_protocols_for_election, save_entry
 
 SEED = 2021_07_25
@@ -40,8 +41,7 @@ ELSEWHERE = (9, 5, 6)
 
 
 def _grant_permissions():
-    view = [f"results.view_{m}" for m in ("protocol", "protocolentry", "protocolvote")]
-    roles.sync_groups({roles.CEC: view, roles.TEC: view})
+    roles.sync_groups(RESULTS_GROUP_PERMISSIONS)
 
 
 def _entry_clerks():

@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# One test process per core (pytest-xdist); `make test PYTEST_ARGS=tests/registry` runs a part in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format worker beat messages compilemessages bench check-deploy
 

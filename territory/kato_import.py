@@ -186,7 +186,7 @@ def validate(header, raw_rows, progress=None, progress_every=_CHUNK):
         report.errors.extend(errors)
         rows.append(row)
         if progress and index % progress_every == 0:
-            progress(index, len(raw_rows), "checked")
+            progress(index, len(raw_rows), _("checked"))
 
     parent_codes = {row.parent_code for row in rows if row.parent_code and row.parent_code not in by_code}
     existing.update(_fetch_by_code(code for code in parent_codes if code not in existing))
@@ -270,7 +270,7 @@ def _write(rows, existing, report, progress=None, progress_every=_CHUNK):
                     report.unchanged += 1
             done += 1
             if progress and done % progress_every == 0:
-                progress(done, len(rows), "written")
+                progress(done, len(rows), _("written"))
         AdminUnit.objects.bulk_create(to_create, batch_size=_CHUNK)
         if to_update:
             AdminUnit.objects.bulk_update(to_update, list(_COMPARED) + ["name_en"], batch_size=_CHUNK)

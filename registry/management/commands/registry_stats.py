@@ -3,6 +3,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from registry.models import Election
 from registry.stats import breakdowns, election_stats
@@ -19,23 +20,23 @@ class Command(BaseCommand):
         try:
             election = Election.objects.get(pk=options["election"])
         except Election.DoesNotExist as exc:
-            raise CommandError(f"No election with id {options['election']}.") from exc
+            raise CommandError(_("No election with id %(id)s.") % {"id": options["election"]}) from exc
         stats = election_stats(election)
         if options["json"]:
             self.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2))
             return
         out = self.stdout.write
         out(f"{election}")
-        out(f"contests: {stats['contests']}, registered candidates: {stats['registered']}")
-        out(f"self-nominated: {stats['self_nominated']} ({stats['self_nominated_percent']}%)")
-        out(f"party-nominated: {stats['party_nominated']} ({stats['party_nominated_percent']}%)")
+        out(_("contests: %(contests)s, registered candidates: %(registered)s") % stats)
+        out(_("self-nominated: %(self_nominated)s (%(self_nominated_percent)s%%)") % stats)
+        out(_("party-nominated: %(party_nominated)s (%(party_nominated_percent)s%%)") % stats)
         for party, n in stats["by_party"].items():
             out(f"  {party}: {n}")
         extra = breakdowns(election)
-        out("by sex: " + ", ".join(f"{k}: {v}" for k, v in sorted(extra["by_sex"].items())))
-        out("by education: " + ", ".join(f"{k}: {v}" for k, v in sorted(extra["by_education"].items())))
-        out(f"contests with fewer than two registered candidates: {stats['contests_with_fewer_than_two']}")
-        out("region  contests  registered  men  women  higher  avg age  youngest  oldest  name")
+        out(_("by sex: ") + ", ".join(f"{k}: {v}" for k, v in sorted(extra["by_sex"].items())))
+        out(_("by education: ") + ", ".join(f"{k}: {v}" for k, v in sorted(extra["by_education"].items())))
+        out(_("contests with fewer than two registered candidates: %(contests_with_fewer_than_two)s") % stats)
+        out(_("region  contests  registered  men  women  higher  avg age  youngest  oldest  name"))
         for prefix, r in stats["by_region"].items():
             out(
                 f"{prefix:>6}  {r['contests']:>8}  {r['registered']:>10}  {r['men']:>3}  {r['women']:>5}  "

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
 # Then the demo election is aggregated (results tables, dashboard figures), and its winners are
@@ -33,7 +34,10 @@ class Command(BaseCommand):
             return
         width = max(len(username) for username, _ in logins)
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD!r}), admin at {reverse('admin:index')}:")
-        self.stdout.write(f"  {'username'.ljust(width)}  role")
+        self.stdout.write(
+            gettext("Demo logins (password: %(password)s), admin at %(admin)s:")
+            % {"password": repr(settings.DEMO_PASSWORD), "admin": reverse("admin:index")}
+        )
+        self.stdout.write(f"  {gettext('user name').ljust(width)}  {gettext('role')}")
         for username, description in logins:
             self.stdout.write(f"  {username.ljust(width)}  {description}")

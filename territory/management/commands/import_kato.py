@@ -1,6 +1,7 @@
 """manage.py import_kato FILE.csv: load a KATO extract into the unit tree, all rows or none."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from territory.kato_import import KatoImportInvalid, import_kato
 
@@ -18,7 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, progress_every, dry_run, **options):
         def progress(done, total, phase):
-            self.stderr.write(f"{phase} {done}/{total} rows ({100 * done // max(total, 1)}%)")
+            self.stderr.write(
+                _("%(phase)s %(done)s/%(total)s rows (%(percent)s%%)")
+                % {"phase": phase, "done": done, "total": total, "percent": 100 * done // max(total, 1)}
+            )
 
         try:
             report = import_kato(file, progress=progress, progress_every=max(progress_every, 1), dry_run=dry_run)
@@ -28,5 +32,5 @@ class Command(BaseCommand):
             for row_error in error.report.errors:
                 self.stderr.write(str(row_error))
             raise CommandError(str(error.message)) from error
-        prefix = "dry run, nothing written: " if dry_run else ""
+        prefix = _("dry run, nothing written: ") if dry_run else ""
         self.stdout.write(prefix + str(report.summary()))

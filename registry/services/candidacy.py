@@ -217,6 +217,26 @@ def update_documents(actor, candidacy, *, signatures_submitted=None, signatures_
     return candidacy
 
 
+def _decide(actor, candidacy, to_state, *, action, date_field, reason="", data=None):
+    """Write a candidacy's new status with its date and reason, and the audit record of the change."""
+    previous = candidacy.status
+    candidacy.status = to_state
+    setattr(candidacy, date_field, selectors.local_today(candidacy.contest.election))
+    candidacy.reason = reason
+    candidacy.save(update_fields=["status", date_field, "reason"])
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=candidacy,
+        from_state=previous,
+        to_state=to_state,
+        reason=reason,
+        role=role_of(actor),
+        data={"contest": candidacy.contest_id, **(data or {})},
+    )
+    return candidacy
+
+
 def register(actor, candidacy):
     """Register a nominated candidate who meets every requirement; otherwise raise NotEligible listing
     every failed rule (nothing changes: the commission then refuses, with those reasons)."""
@@ -230,20 +250,7 @@ def register(actor, candidacy):
         failed = selectors.eligibility_report(candidacy)
         if failed:
             raise errors.NotEligible(details={"failures": [f.as_dict() for f in failed]})
-        candidacy.status = S.REGISTERED
-        candidacy.decided_on = selectors.local_today(contest.election)
-        candidacy.reason = ""
-        candidacy.save(update_fields=["status", "decided_on", "reason"])
-        audit.record(
-            actor=actor,
-            action="registry.register",
-            obj=candidacy,
-            from_state=S.NOMINATED,
-            to_state=S.REGISTERED,
-            role=role_of(actor),
-            data={"contest": contest.pk},
-        )
-    return candidacy
+        return _decide(actor, candidacy, S.REGISTERED, action="registry.register", date_field="decided_on")
 
 
 def refuse(actor, candidacy, *, reason=""):
@@ -262,21 +269,15 @@ def refuse(actor, candidacy, *, reason=""):
             if not failed:
                 raise errors.ReasonRequired()
             reason = "; ".join(str(f.message) for f in failed)
-        candidacy.status = S.REFUSED
-        candidacy.decided_on = selectors.local_today(contest.election)
-        candidacy.reason = reason
-        candidacy.save(update_fields=["status", "decided_on", "reason"])
-        audit.record(
-            actor=actor,
+        return _decide(
+            actor,
+            candidacy,
+            S.REFUSED,
             action="registry.refuse",
-            obj=candidacy,
-            from_state=S.NOMINATED,
-            to_state=S.REFUSED,
+            date_field="decided_on",
             reason=reason,
-            role=role_of(actor),
-            data={"contest": contest.pk, "failures": [f.as_dict() for f in failed]},
+            data={"failures": [f.as_dict() for f in failed]},
         )
-    return candidacy
 
 
 def withdraw(actor, candidacy, *, reason=""):
@@ -288,22 +289,14 @@ def withdraw(actor, candidacy, *, reason=""):
         check_stage(contest.election, WITHDRAWAL_STAGES)
         _require_state(candidacy, S.NOMINATED, S.REGISTERED)
         check_before(contest.election.withdrawal_deadline, errors.WithdrawalDeadlinePassed)
-        previous = candidacy.status
-        candidacy.status = S.WITHDRAWN
-        candidacy.ended_on = selectors.local_today(contest.election)
-        candidacy.reason = (reason or "").strip()
-        candidacy.save(update_fields=["status", "ended_on", "reason"])
-        audit.record(
-            actor=actor,
+        return _decide(
+            actor,
+            candidacy,
+            S.WITHDRAWN,
             action="registry.withdraw",
-            obj=candidacy,
-            from_state=previous,
-            to_state=S.WITHDRAWN,
-            reason=candidacy.reason,
-            role=role_of(actor),
-            data={"contest": contest.pk},
+            date_field="ended_on",
+            reason=(reason or "").strip(),
         )
-    return candidacy
 
 
 def deregister(actor, candidacy, *, reason):
@@ -318,18 +311,6 @@ def deregister(actor, candidacy, *, reason):
         check_before(contest.election.withdrawal_deadline, errors.WithdrawalDeadlinePassed)
         if not reason:
             raise errors.ReasonRequired()
-        candidacy.status = S.DEREGISTERED
-        candidacy.ended_on = selectors.local_today(contest.election)
-        candidacy.reason = reason
-        candidacy.save(update_fields=["status", "ended_on", "reason"])
-        audit.record(
-            actor=actor,
-            action="registry.deregister",
-            obj=candidacy,
-            from_state=S.REGISTERED,
-            to_state=S.DEREGISTERED,
-            reason=reason,
-            role=role_of(actor),
-            data={"contest": contest.pk},
+        return _decide(
+            actor, candidacy, S.DEREGISTERED, action="registry.deregister", date_field="ended_on", reason=reason
         )
-    return candidacy

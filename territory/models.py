@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.names import TrilingualNameMixin
 
 from . import kato
 from .kato import Kind
@@ -40,7 +41,7 @@ class AdminUnitQuerySet(models.QuerySet):
         return self.filter(Q(pk=unit.pk) | Q(parent=unit))
 
 
-class AdminUnit(models.Model):
+class AdminUnit(TrilingualNameMixin, models.Model):
     """A unit of the hierarchy, keyed by its 9-digit KATO code.
 
     `region` and `district` are denormalised from the parent chain (set in `save`), so that a
@@ -99,16 +100,6 @@ class AdminUnit(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.kato})"
-
-    @property
-    def name(self):
-        """The name in the active language, falling back to the other."""
-        lang = (get_language() or "ru")[:2]
-        if lang == "kk":
-            return self.name_kk or self.name_ru
-        if lang == "en":
-            return self.name_en or self.name_ru or self.name_kk
-        return self.name_ru or self.name_kk
 
     @property
     def level(self):

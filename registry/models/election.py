@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.names import TrilingualNameMixin
 from territory.kato import Kind
 from territory.models import AdminUnit
 
@@ -42,7 +42,7 @@ class ElectionKind(models.TextChoices):
     REPEAT = "repeat", _("repeat election")
 
 
-class Election(models.Model):
+class Election(TrilingualNameMixin, models.Model):
     """An election day for one kind of office, with every rule of the contest as a field."""
 
     class Status(models.TextChoices):
@@ -190,15 +190,6 @@ class Election(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.election_day:%d.%m.%Y})"
-
-    @property
-    def name(self):
-        lang = (get_language() or "ru")[:2]
-        if lang == "kk":
-            return self.name_kk or self.name_ru
-        if lang == "en":
-            return self.name_en or self.name_ru or self.name_kk
-        return self.name_ru or self.name_kk
 
     @property
     def zone(self):

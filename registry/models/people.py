@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.names import TrilingualNameMixin
 from territory.kato import Kind
 from territory.models import AdminUnit
 
@@ -30,7 +30,7 @@ class Education(models.TextChoices):
 EDUCATION_RANK = {value: rank for rank, value in enumerate(Education.values)}
 
 
-class Party(models.Model):
+class Party(TrilingualNameMixin, models.Model):
     """A registered political party."""
 
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
@@ -56,15 +56,6 @@ class Party(models.Model):
 
     def __str__(self):
         return self.short_name
-
-    @property
-    def name(self):
-        lang = (get_language() or "ru")[:2]
-        if lang == "kk":
-            return self.name_kk or self.name_ru
-        if lang == "en":
-            return self.name_en or self.name_ru or self.name_kk
-        return self.name_ru or self.name_kk
 
     def is_active_on(self, day):
         return (self.active_from is None or self.active_from <= day) and (

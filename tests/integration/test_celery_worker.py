@@ -12,13 +12,13 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 
 from core import clock
 from electadmin.celery import app as celery_app
+from results.loadtest.server import database_url
 from results.models import ContestResult, Protocol
 from results.services import certify_protocol, create_protocols_for_contest, reopen_protocol
 from tests.results.factories import COUNTING, World
@@ -28,18 +28,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 
 WAIT_SECONDS = 60
 BASE_DIR = Path(settings.BASE_DIR)
-
-
-def database_url():
-    db = settings.DATABASES["default"]
-    auth = quote(db.get("USER") or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{auth}@" if auth else ""
-    host += db.get("HOST") or "127.0.0.1"
-    if db.get("PORT"):
-        host += f":{db['PORT']}"
-    return f"postgres://{host}/{db['NAME']}"
 
 
 def use_routes(routes):

@@ -11,19 +11,17 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection
 
 from core.api.tokens import AUDITOR_GROUP, issue_token
+from results.loadtest.server import database_url, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -31,20 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # What nginx adds in front of gunicorn (deploy/nginx/electadmin.conf) on an HTTPS request.
 BEHIND_TLS = {"X-Forwarded-Proto": "https"}
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url():
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def production_env(tmp_path, port):

@@ -28,11 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit, clock
+from core.audit import record_many
 from territory.models import AdminUnit
 
 from .. import errors as registry_errors
 from .. import selectors
-from ..audit_bulk import record_many
 from ..models import (
     EARLY_END_REASONS,
     Candidacy,

@@ -7,11 +7,11 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.audit import record_many
 from core.errors import DomainError
 from territory.models import AdminUnit
 
 from .. import eligibility, errors, iin, selectors
-from ..audit_bulk import record_many
 from ..models import Candidacy, Contest, Education, Election, Party, Person
 from .candidacy import S, _nomination_data, check_nomination
 from .common import NOMINATION_STAGES, check_before, check_stage, role_of

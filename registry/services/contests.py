@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import Sum
 
 from core import audit, clock
+from core.audit import record_many
 from territory import kato
 from territory.models import AdminUnit, PollingStation
 
 from .. import errors, selectors
-from ..audit_bulk import record_many
 from ..models import Contest, Election
 from .common import NOMINATION_STAGES, check_actor, check_before, check_stage, role_of
 

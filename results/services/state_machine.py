@@ -79,7 +79,7 @@ def lock(protocol_id, expected_version=None):
 def transition_many(protocols, event, *, actor, reason="", data_for=None, extra_fields=()):
     """`transition` for many locked protocols at once (bulk paths): the same row changes and the same
     audit records, written with one UPDATE per batch and chained audit inserts in batches."""
-    from registry.audit_bulk import record_many
+    from core.audit import record_many
 
     now = clock.now()
     entries = []

@@ -1,7 +1,7 @@
 """Concurrent writers on PostgreSQL never fork the audit hash chain.
 
 Threads (each with its own database connection) append events at the same moment, through both
-write paths (`core.audit.record` and `registry.audit_bulk.record_many`); afterwards the chain
+write paths (`core.audit.record` and `core.audit.record_many`); afterwards the chain
 verifies, every event is there, and no two events share a predecessor.
 """
 
@@ -11,8 +11,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from core import audit
+from core.audit import record_many
 from core.models import AuditEvent
-from registry.audit_bulk import record_many
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,4 +80,52 @@ def test_a_fork_is_refused_by_the_database():
     fork.hash = audit.compute_hash(fork.prev_hash, fork)
     with pytest.raises(IntegrityError), transaction.atomic():
         fork.save(force_insert=True)
+    assert audit.verify_chain() == (AuditEvent.objects.count(), None)
+
+
+def test_appends_to_different_objects_do_not_wait_for_each_other():
+    """One open transaction holding an event of object A must not block an event of object B (with
+    one global chain it did: every audited transaction waited for the one before it to commit),
+    while a second writer to A waits until A's transaction ends."""
+    holding, release = threading.Event(), threading.Event()
+    errors = []
+
+    def hold_a():
+        try:
+            with transaction.atomic():
+                audit.record(actor=None, action="test.hold", object_type="test", object_id="A")
+                holding.set()
+                release.wait(timeout=30)
+        except Exception as error:  # reported by the test
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    def write(object_id, done):
+        try:
+            with transaction.atomic():
+                audit.record(actor=None, action="test.other", object_type="test", object_id=object_id)
+            done.set()
+        except Exception as error:  # reported by the test
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_a)
+    holder.start()
+    assert holding.wait(timeout=30)
+    b_done, a_done = threading.Event(), threading.Event()
+    other = threading.Thread(target=write, args=("B", b_done))
+    same = threading.Thread(target=write, args=("A", a_done))
+    other.start()
+    same.start()
+    try:
+        assert b_done.wait(timeout=10), "an append to another object's chain waited for an unrelated transaction"
+        assert not a_done.wait(timeout=0.5), "two appends to one chain ran at once"
+    finally:
+        release.set()
+        for t in (holder, other, same):
+            t.join(timeout=30)
+    assert errors == []
+    assert a_done.is_set()
     assert audit.verify_chain() == (AuditEvent.objects.count(), None)

@@ -170,3 +170,50 @@ class TurnoutRollup(models.Model):
 
     def __str__(self):
         return f"{self.level} {self.unit_id} {self.basis}: {self.turnout_percent}"
+
+
+class PendingDelta(models.Model):
+    """A change of counted figures not yet in the result tables (a queue, not a record).
+
+    PostgreSQL only: written by the triggers of migration 0004 on protocols, vote counts and
+    candidacies (one grouped row per election, contest, candidacy or none, and basis, per
+    statement), consumed by results.aggregation (`apply_deltas` adds them to the result rows; a
+    from-scratch run deletes those it counts). Signed differences: `votes` for a candidacy's row,
+    the contest figures for a contest-level row (`candidacy` null). `rebuild` asks for the contest
+    to be recomputed from its protocols (a candidacy registered, withdrawn or moved; result rows
+    written before the triggers existed). No foreign-key constraints: the triggers of bulk loads
+    must stay cheap, and a queued row never blocks deleting what it names.
+    """
+
+    election = models.ForeignKey(
+        "registry.Election", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    contest = models.ForeignKey(
+        "registry.Contest", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    candidacy = models.ForeignKey(
+        "registry.Candidacy",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    basis = models.CharField(max_length=12, choices=Basis.choices)
+    rebuild = models.BooleanField(default=False)
+    votes = models.BigIntegerField(default=0)
+    registered_voters = models.BigIntegerField(default=0)
+    ballots_issued = models.BigIntegerField(default=0)
+    ballots_found = models.BigIntegerField(default=0)
+    invalid = models.BigIntegerField(default=0)
+    against_all = models.BigIntegerField(default=0)
+    protocols_counted = models.BigIntegerField(default=0)
+    protocols_expected = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pending result change")
+        verbose_name_plural = _("pending result changes")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.contest_id}/{self.candidacy_id} {self.basis}"

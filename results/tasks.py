@@ -1,7 +1,10 @@
 """Celery tasks of the results app: thin wrappers over results.aggregation (ids in, no rules here).
 
 - `aggregate_contests(election_id, contest_ids)`: enqueued on commit when a protocol is certified
-  or reopened (`enqueue_aggregation`); `contest_ids=None` recomputes the whole election.
+  or reopened (`enqueue_aggregation`): `results.aggregation.update`, which on PostgreSQL applies
+  the election's pending deltas (every change the triggers queued, these contests' included) and
+  elsewhere recomputes the contests; `contest_ids=None` recomputes the whole election from its
+  protocols.
 - `aggregate_all()`: Celery beat, nightly: one full `aggregate_contests` per open election.
 
 One run at a time per election (results.aggregation.locks). A run that finds the lock taken does
@@ -16,7 +19,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from .aggregation import recompute_by_id
+from .aggregation import recompute_by_id, update_by_id
 from .aggregation.locks import AggregationBusy
 
 logger = logging.getLogger(__name__)
@@ -39,9 +42,10 @@ DB_RETRIES = 5
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def aggregate_contests(self, election_id, contest_ids=None):
-    """Recompute the result tables of `contest_ids` (all contests when None) of one election."""
+    """Bring the result tables of one election up to date: `contest_ids` changed (deltas on
+    PostgreSQL), or None for a full recomputation."""
     try:
-        summary = recompute_by_id(election_id, contest_ids)
+        summary = recompute_by_id(election_id) if contest_ids is None else update_by_id(election_id, contest_ids)
     except AggregationBusy:
         countdown = min(LOCK_RETRY_COUNTDOWN * (self.request.retries + 1), LOCK_RETRY_COUNTDOWN_MAX)
         logger.info("aggregation of election %s busy; retrying contests %s in %ss", election_id, contest_ids, countdown)

@@ -25,17 +25,22 @@ class AggregationBusy(Exception):
         self.election_id = election_id
 
 
-def lock_election(election_id, *, blocking=False):
+def lock_election(election_id, *, blocking=False, repeatable_read=False):
     """Take the election's aggregation lock for the current transaction; must run inside atomic().
 
     Returns True when held. With `blocking`, waits for the holder to finish instead of failing.
+    `repeatable_read`: this is the transaction's first statement; make the transaction REPEATABLE
+    READ in the same round trip (results.aggregation._run).
     """
     if connection.vendor != "postgresql":
         return True
     key = int(election_id) % 2**31
+    prefix = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; " if repeatable_read else ""
     with connection.cursor() as cursor:
         if blocking:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NAMESPACE, key])
+            cursor.execute(f"{prefix}SELECT pg_advisory_xact_lock(%s, %s)", [NAMESPACE, key])
             return True
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [NAMESPACE, key])
+        cursor.execute(f"{prefix}SELECT pg_try_advisory_xact_lock(%s, %s)", [NAMESPACE, key])
+        if prefix:
+            cursor.cursor.nextset()
         return bool(cursor.fetchone()[0])

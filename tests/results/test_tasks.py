@@ -65,7 +65,7 @@ def test_a_busy_election_retries_later_instead_of_dropping_its_contests(contest,
         retried.update(kwargs)
         return Retry("later")
 
-    monkeypatch.setattr(tasks, "recompute_by_id", busy)
+    monkeypatch.setattr(tasks, "update_by_id", busy)
     monkeypatch.setattr(tasks.aggregate_contests, "retry", fake_retry)
     with pytest.raises(Retry):
         tasks.aggregate_contests.run(contest.election_id, [contest.pk])
@@ -147,7 +147,7 @@ def test_busy_retries_wait_longer_each_time_up_to_a_cap(contest, monkeypatch):
         countdowns.append(kwargs["countdown"])
         return Retry("later")
 
-    monkeypatch.setattr(tasks, "recompute_by_id", busy)
+    monkeypatch.setattr(tasks, "update_by_id", busy)
     monkeypatch.setattr(tasks.aggregate_contests, "retry", fake_retry)
     for retries in (0, 1, 5, 50):
         tasks.aggregate_contests.push_request(retries=retries)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import rows
 from core.api.audit_events import register_audited_type
 from core.api.filters import territory_filterset
 from core.api.pagination import CursorPagination
@@ -136,9 +137,69 @@ class ProtocolViewSet(ReadOnlyViewSet):
         .prefetch_related(Prefetch("votes", queryset=ProtocolVote.objects.order_by("candidacy_id")))
         .order_by("id")
     )
+    # List pages from .values() (core.api.rows); the same JSON as ProtocolSerializer.
+    list_fields = (
+        "id",
+        "election_id",
+        "contest_id",
+        "polling_station_id",
+        "polling_station__number",
+        "region_id",
+        "district_id",
+        "state",
+        "version",
+        "cycle",
+        "state_changed_at",
+        "certified_at",
+        *FIGURE_NAMES,
+        "against_all",
+    )
 
     def get_queryset(self):
         return restrict(self.request, super().get_queryset(), station="polling_station")
+
+    def list_rows(self, page):
+        moment = rows.converter(ProtocolSerializer, "state_changed_at")
+        with_figures = [row["id"] for row in page if row["state"] in WITH_FIGURES]
+        votes = defaultdict(list)
+        if with_figures:
+            found = (
+                ProtocolVote.objects.filter(protocol_id__in=with_figures)
+                .order_by("protocol_id", "candidacy_id")
+                .values_list("protocol_id", "candidacy_id", "votes")
+            )
+            for protocol_id, candidacy_id, count in found:
+                votes[protocol_id].append({"candidacy": candidacy_id, "votes": count})
+        out = []
+        for row in page:
+            published = row["state"] in WITH_FIGURES
+            figures = turnout = None
+            if published:
+                figures = {name: row[name] for name in FIGURE_NAMES}
+                figures["against_all"] = row["against_all"]
+                voters, issued = row["voters"], row["issued_station"]
+                if voters not in (None, 0) and issued is not None:
+                    turnout = round((issued + row["issued_mobile"]) / voters * 100, 2)
+            out.append(
+                {
+                    "id": row["id"],
+                    "election": row["election_id"],
+                    "contest": row["contest_id"],
+                    "polling_station": row["polling_station_id"],
+                    "station_number": row["polling_station__number"],
+                    "region": row["region_id"],
+                    "district": row["district_id"],
+                    "state": row["state"],
+                    "version": row["version"],
+                    "cycle": row["cycle"],
+                    "state_changed_at": moment(row["state_changed_at"]),
+                    "certified_at": moment(row["certified_at"]),
+                    "figures": figures,
+                    "votes": votes[row["id"]] if published else [],
+                    "turnout_percent": turnout,
+                }
+            )
+        return out
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -327,9 +388,109 @@ class ContestResultViewSet(ReadOnlyViewSet):
     serializer_class = ContestResultSerializer
     filterset_class = ContestResultFilter
     queryset = ContestResult.objects.select_related("unit").order_by("election_id", "basis", "unit__kato", "pk")
+    # List pages from .values() (core.api.rows); the same JSON as ContestResultSerializer.
+    list_fields = (
+        "id",
+        "election_id",
+        "contest_id",
+        "basis",
+        *rows.unit_columns("unit"),
+        "region_id",
+        "district_id",
+        "registered_voters",
+        "ballots_issued",
+        "turnout_percent",
+        "ballots_found",
+        "invalid",
+        "valid",
+        "against_all",
+        "protocols_counted",
+        "protocols_expected",
+        "candidates",
+        "outcome",
+        "winner_id",
+        "runoff",
+        "tied",
+        "flags",
+        "computed_at",
+    )
 
     def get_queryset(self):
         return restrict(self.request, super().get_queryset(), unit="unit")
+
+    def list_rows(self, page):
+        percent = rows.converter(ContestResultSerializer, "turnout_percent")
+        moment = rows.converter(ContestResultSerializer, "computed_at")
+        candidates = self._candidate_results({(row["contest_id"], row["basis"]) for row in page})
+        return [
+            {
+                "id": row["id"],
+                "election": row["election_id"],
+                "contest": row["contest_id"],
+                "basis": row["basis"],
+                "unit": rows.unit_brief(row, "unit"),
+                "region": row["region_id"],
+                "district": row["district_id"],
+                "registered_voters": row["registered_voters"],
+                "ballots_issued": row["ballots_issued"],
+                "turnout_percent": percent(row["turnout_percent"]),
+                "ballots_found": row["ballots_found"],
+                "invalid": row["invalid"],
+                "valid": row["valid"],
+                "against_all": row["against_all"],
+                "protocols_counted": row["protocols_counted"],
+                "protocols_expected": row["protocols_expected"],
+                "candidates": row["candidates"],
+                "outcome": row["outcome"],
+                "winner": row["winner_id"],
+                # As the serializer's ListFields give them.
+                "runoff": [None if x is None else int(x) for x in row["runoff"]],
+                "tied": [None if x is None else int(x) for x in row["tied"]],
+                "flags": [None if x is None else str(x) for x in row["flags"]],
+                "computed_at": moment(row["computed_at"]),
+                "candidate_results": candidates.get((row["contest_id"], row["basis"]), []),
+            }
+            for row in page
+        ]
+
+    @staticmethod
+    def _candidate_results(keys):
+        """{(contest id, basis): [candidate results as CandidateResultSerializer gives them]}."""
+        by_key = defaultdict(list)
+        if not keys:
+            return by_key
+        found = (
+            CandidateResult.objects.filter(contest_id__in={c for c, _ in keys}, basis__in={b for _, b in keys})
+            .order_by("contest_id", "basis", "rank", "candidacy_id")
+            .values_list(
+                "contest_id",
+                "basis",
+                "candidacy_id",
+                "candidacy__person__surname",
+                "candidacy__person__given_name",
+                "candidacy__person__patronymic",
+                "candidacy__party__short_name",
+                "votes",
+                "share_percent",
+                "rank",
+                "is_winner",
+            )
+        )
+        for contest_id, basis, candidacy_id, surname, given_name, patronymic, party, votes, share, rank, won in found:
+            by_key[(contest_id, basis)].append(
+                {
+                    "candidacy": candidacy_id,
+                    "surname": surname,
+                    "given_name": given_name,
+                    "patronymic": patronymic,
+                    "party": party,
+                    "votes": votes,
+                    "share_percent": None if share is None else str(share),
+                    "rank": rank,
+                    "is_winner": won,
+                }
+            )
+        return by_key
 
     def prepare_rows(self, rows):
         """Load the candidate results of the whole page in one query."""

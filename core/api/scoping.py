@@ -19,6 +19,10 @@ def api_scope(request):
     token = request.auth if isinstance(request.auth, ApiToken) else None
     if token is not None and token.scope_unit_id:
         scope = Scope(False, frozenset({token.scope_unit_id}), frozenset(), frozenset())
+    elif token is not None and getattr(token, "user_has_membership", None) is False:
+        # Known from the token's own query (core.api.tokens.find_token): no active membership,
+        # so scope_for would find an empty territory, which for a token means national.
+        scope = NATIONAL
     else:
         scope = scope_for(request.user)
         if token is not None and scope.empty:

@@ -5,12 +5,17 @@ import hashlib
 import hmac
 import secrets
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import router, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core import audit, clock
 from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.models import ApiToken
+from territory.models import Membership
+
+from .prepared import PreparedValues
 
 AUDITOR_GROUP = "auditors"
 TOKEN_PREFIX = "ea_"
@@ -40,11 +45,21 @@ class TokenAlreadyRevoked(InvalidTransition):
     default_message = _("This token is already revoked.")
 
 
+# Set on the user object by find_token: whether it is in the auditors group (read in the same
+# query as the token, so the permission check costs no query of its own).
+_IN_AUDITOR_GROUP = "_api_in_auditor_group"
+
+
 def is_auditor(user):
     """Whether the user may read the API with a token: active, and staff or in the auditors group."""
     if not user or not user.is_active:
         return False
-    return user.is_staff or user.groups.filter(name=AUDITOR_GROUP).exists()
+    if user.is_staff:
+        return True
+    known = getattr(user, _IN_AUDITOR_GROUP, None)
+    if known is not None:
+        return known
+    return user.groups.filter(name=AUDITOR_GROUP).exists()
 
 
 def hash_token(raw):
@@ -111,14 +126,52 @@ def revoke_token(token, revoked_by, reason=""):
     return token
 
 
+def _token_query(prefix, group, day):
+    """The token of a prefix, its user's columns, and two flags: the user is in `group`; the user
+    has a commission membership active on `day`."""
+    user_model = get_user_model()
+    in_group = user_model.groups.through.objects.filter(user_id=OuterRef("user_id"), group__name=group)
+    memberships = Membership.objects.active_on(day).filter(user_id=OuterRef("user_id"))
+    return (
+        ApiToken.objects.filter(key_prefix=prefix)
+        .annotate(user_in_auditor_group=Exists(in_group), user_has_membership=Exists(memberships))
+        .values_list(*_TOKEN_COLUMNS, *_user_columns(), "user_in_auditor_group", "user_has_membership")
+    )
+
+
+_TOKEN_COLUMNS = tuple(f.attname for f in ApiToken._meta.concrete_fields)
+
+
+def _user_columns():
+    return tuple(f"user__{f.attname}" for f in get_user_model()._meta.concrete_fields)
+
+
+# Compiled once per database (core.api.prepared): building this query with the ORM cost more CPU
+# than anything else in a small API request.
+_TOKEN_QUERY = PreparedValues(_token_query, prefix="<prefix>", group="<group>", day=datetime.date(1, 1, 2))
+
+
 def find_token(raw):
-    """The token row matching a presented raw token, or None (compared in constant time)."""
+    """The token row matching a presented raw token, or None (compared in constant time).
+
+    One query: the token, its user, whether the user is in the auditors group (kept on the user
+    for `is_auditor`) and whether the user has an active commission membership (the token's
+    `user_has_membership`: without one, a token's territory is national with no further query;
+    see core.api.scoping)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) < PREFIX_LENGTH or len(raw) > 200:
         return None
     digest = hash_token(raw)
-    candidates = ApiToken.objects.select_related("user", "scope_unit").filter(key_prefix=raw[:PREFIX_LENGTH])
-    for token in candidates:
+    using = router.db_for_read(ApiToken)
+    found = _TOKEN_QUERY.rows(using, prefix=raw[:PREFIX_LENGTH], group=AUDITOR_GROUP, day=clock.now().date())
+    user_model = get_user_model()
+    n = len(_TOKEN_COLUMNS)
+    for row in found:
+        token = ApiToken.from_db(using, _TOKEN_COLUMNS, row[:n])
         if hmac.compare_digest(token.key_hash, digest):
+            user = user_model.from_db(using, [f.attname for f in user_model._meta.concrete_fields], row[n:-2])
+            setattr(user, _IN_AUDITOR_GROUP, row[-2])
+            token.user = user
+            token.user_has_membership = row[-1]
             return token
     return None
 

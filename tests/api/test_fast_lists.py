@@ -1,0 +1,97 @@
+"""Fast list pages (core.api.rows) give the serializer's JSON byte for byte; the token lookup is one
+query compiled once (core.api.prepared); a token's territory is still its user's commission's."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.api import tokens
+from core.api.prepared import PreparedValues
+from core.models import ApiToken
+from electadmin.api import router
+from registry.models import Election
+from territory.models import Commission, Membership
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+FAST = [(prefix, viewset) for prefix, viewset, _basename in router.registry if viewset.list_fields is not None]
+QUERIES = ["", "?page_size=1", "?page_size=2&page=2", "?basis=preliminary", "?region=35", "?election={election}"]
+
+
+def test_the_measured_pages_are_fast():
+    assert {"results", "protocols", "candidates"} <= {prefix for prefix, _ in FAST}
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), FAST)
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_fast_page_is_the_serializers_page(api, regional_api, world, monkeypatch, prefix, viewset, language):
+    f.protocol(world.contest_a, f.station(world.akmola[2], 2), state="verified", votes={world.cand_a1: 10})
+    for client in (api, regional_api):
+        for query in QUERIES:
+            path = f"/api/v1/{prefix}/{query.format(election=world.election.pk)}"
+            fast = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+            with monkeypatch.context() as patched:
+                patched.setattr(viewset, "list_fields", None)
+                slow = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+            assert fast.status_code == slow.status_code, path
+            assert fast.content == slow.content, path
+            if fast.status_code == 200 and "page_size=1" not in query:
+                assert fast.json()["results"], path
+
+
+def test_fast_page_keeps_the_cursor_of_protocols(api, world):
+    first = api.get("/api/v1/protocols/?page_size=1").json()
+    second = api.get(first["next"]).json()
+    assert [p["id"] for p in first["results"] + second["results"]] == sorted([world.protocol_k.pk, world.protocol_a.pk])
+
+
+def test_a_token_costs_one_query(api, national_token):
+    api.get("/api/v1/")  # records the token's use (an UPDATE at most once a minute)
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get("/api/v1/").status_code == 200
+    assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_token_lookup_flags_group_and_membership(national_token, auditor, world):
+    token = tokens.find_token(national_token.raw)
+    assert token.pk == national_token.token.pk and token.user.pk == auditor.pk
+    assert tokens.is_auditor(token.user) and token.user_has_membership is False
+    assert tokens.find_token(national_token.raw[:-1] + "x") is None
+    tec = Commission.objects.create(kind="regional", name="Karaganda TEC", unit=world.karaganda[0])
+    Membership.objects.create(user=auditor, commission=tec, role="member")
+    assert tokens.find_token(national_token.raw).user_has_membership is True
+
+
+def test_token_of_a_commission_member_sees_the_commissions_territory(api, auditor, world):
+    tec = Commission.objects.create(kind="regional", name="Karaganda TEC", unit=world.karaganda[0])
+    membership = Membership.objects.create(user=auditor, commission=tec, role="member")
+    assert {c["contest"] for c in api.get("/api/v1/candidates/").json()["results"]} == {world.contest_k.pk}
+    membership.active_to = datetime.date(2000, 1, 1)  # ended: the token is national again
+    membership.save()
+    assert {c["contest"] for c in api.get("/api/v1/candidates/").json()["results"]} == {
+        world.contest_k.pk,
+        world.contest_a.pk,
+    }
+
+
+def test_token_of_a_user_who_left_the_auditors_is_refused_without_a_second_lookup(client_for, national_token, auditor):
+    auditor.groups.clear()
+    token = tokens.find_token(national_token.raw)
+    assert not tokens.is_auditor(token.user)
+    assert client_for(national_token.raw).get("/api/v1/units/").status_code == 403
+
+
+def test_prepared_values_substitutes_parameters_and_checks_them(world):
+    by_day = PreparedValues(
+        lambda day: Election.objects.filter(election_day=day).values_list("pk", "election_day"),
+        day=datetime.date(1, 1, 2),
+    )
+    assert by_day.rows("default", day=world.election.election_day) == [[world.election.pk, world.election.election_day]]
+    assert by_day.rows("default", day=datetime.date(1999, 1, 1)) == []
+    unused = PreparedValues(lambda prefix: ApiToken.objects.values_list("pk"), prefix="<prefix>")
+    with pytest.raises(ValueError, match="prefix"):
+        unused.rows("default", prefix="x")

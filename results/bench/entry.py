@@ -1,9 +1,8 @@
 """Entry throughput: protocols entered through the services (first entry, second entry equal to it,
 certification) by 1 and by N concurrent workers, against raw INSERT transactions of the same rows.
 
-Workers are threads, each with its own database connection (Django's connections are per thread);
-Python's GIL is released while a thread waits on the database, which is where entry spends its
-time. The protocols are new, empty ones of new polling stations in the bench election's contests
+Workers are processes (see `_run`), each with its own database connection, as gunicorn's workers
+are. The protocols are new, empty ones of new polling stations in the bench election's contests
 (written by results.bulk), so every run starts alike. Certification requests no aggregation
 (signals_out.suppressed): aggregation is measured on its own.
 
@@ -16,8 +15,8 @@ is a hash chain the baseline would break), without the chain's lock or hashing.
 
 import datetime
 import json
+import multiprocessing
 import random
-import threading
 import time
 
 from django.contrib.auth import get_user_model
@@ -107,54 +106,65 @@ def empty_protocols(election, count, seed):
 
 
 def _run(workers, plan, work):
-    """Run `work(item)` over `plan` by `workers` threads; returns (seconds, errors, first error)."""
-    errors, first = [0], [None]
-    lock = threading.Lock()
+    """Run `work(item)` over `plan` by `workers` processes; returns (seconds, errors, first error).
+
+    Processes, not threads: entry in production is served by separate processes (gunicorn's
+    workers), each with its own interpreter and database connection. Threads of one process would
+    share one interpreter lock, so the services' Python work (the ORM, the controls) would run one
+    thread at a time whatever the database allowed, and the figure would measure the lock, not the
+    system. The workers are forked once the parent's connections are closed (each child opens its
+    own) and start together at a barrier; the time runs from the barrier to the last one's end.
+    """
+    context = multiprocessing.get_context("fork")
     parts = [plan[i::workers] for i in range(workers)]
-    barrier = threading.Barrier(workers + 1)
+    barrier = context.Barrier(workers + 1)
+    results = context.SimpleQueue()
+    connections.close_all()
 
     def worker(items):
+        errors, first = 0, None
         try:
             barrier.wait()
             for item in items:
                 try:
                     work(item)
                 except Exception as error:  # counted and reported: the figure says how many failed
-                    with lock:
-                        errors[0] += 1
-                        first[0] = first[0] or f"{type(error).__name__}: {error}"
+                    errors += 1
+                    first = first or f"{type(error).__name__}: {error}"
         finally:
             connections.close_all()
+            results.put((errors, first))
 
-    threads = [threading.Thread(target=worker, args=(p,)) for p in parts]
-    for t in threads:
-        t.start()
-    barrier.wait()
+    processes = [context.Process(target=worker, args=(p,), daemon=True) for p in parts]
+    for process in processes:
+        process.start()
+    barrier.wait(timeout=120)
     start = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - start, errors[0], first[0]
+    outcomes = [results.get() for _ in processes]
+    seconds = time.perf_counter() - start
+    for process in processes:
+        process.join(timeout=30)
+    errors = sum(e for e, _ in outcomes) + sum(1 for p in processes if p.exitcode not in (0, None))
+    return seconds, errors, next((f for _, f in outcomes if f), None)
 
 
 def through_services(election, plan, workers, certifier):
     from results.services import certify_protocol, save_entry
 
     a, b = clerks()
-    users = {}
+    users = []
 
     def work(item):
         protocol_id, values = item
-        me = threading.get_ident()
-        if me not in users:
-            # Each thread its own user objects (the permission helpers cache memberships on them).
-            users[me] = [get_user_model().objects.get(pk=u.pk) for u in (a, b, certifier)]
-        ua, ub, uc = users[me]
+        if not users:
+            # Each worker its own user objects (the permission helpers cache memberships on them).
+            users.extend(get_user_model().objects.get(pk=u.pk) for u in (a, b, certifier))
+        ua, ub, uc = users
         save_entry(protocol_id, ua, values, finish=True)
         save_entry(protocol_id, ub, values, finish=True)
         certify_protocol(protocol_id, uc)
 
-    # The clock is frozen once for every thread (core.clock's override is process-wide: freezing
-    # it in each thread would interleave and could leave it frozen after the run).
+    # The clock is frozen (and aggregation requests suppressed) before the workers fork: they inherit both.
     with signals_out.suppressed(), clock.frozen(NIGHT):
         seconds, errors, first = _run(workers, plan, work)
     done = Protocol.objects.filter(pk__in=[p for p, _ in plan], state=ProtocolState.CERTIFIED).count()

@@ -22,7 +22,7 @@ from results.models import ProtocolState as S
 from results.permissions import check_enter
 from results.selectors import control_context, live_entries
 
-from .state_machine import lock, refuse, transition
+from .state_machine import advance, lock, refuse, transition
 
 # Codes that make even a draft unsavable: the value itself is unreadable.
 FORMAT_CODES = {
@@ -135,7 +135,8 @@ def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expec
     with transaction.atomic():
         protocol = lock(protocol_id, expected_version)
         actor = check_enter(user, protocol.polling_station)
-        entries = live_entries(protocol, with_clerks=False)
+        # An empty protocol has no live entries: one query fewer on the first clerk's submission.
+        entries = {} if protocol.state == S.EMPTY else live_entries(protocol, with_clerks=False)
         slot, start_event = _slot_for(protocol, user, entries)
         report, context, acks = check_values(
             protocol, values, finish=finish, acknowledged=acknowledged, candidacies=candidacies
@@ -143,7 +144,6 @@ def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expec
         stored = stored_values(report, context["candidacies"], context["against_all"])
         now = clock.now()
         if start_event:
-            transition(protocol, start_event, actor=actor)
             kind = ProtocolEntry.Kind.FIRST if slot == 1 else ProtocolEntry.Kind.SECOND
             entry = ProtocolEntry(
                 protocol=protocol, cycle=protocol.cycle, slot=slot, kind=kind, clerk=user, started_at=now
@@ -153,25 +153,30 @@ def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expec
         entry.values = stored
         entry.acknowledged = acks
         entry.updated_at = now
+        # The start of an entry and what follows in the same submission are written together
+        # (one UPDATE of the protocol, one batched audit append), in the order they happen.
+        steps = [(start_event, None)] if start_event else []
         if not finish:
             entry.save()
             if not start_event:
-                transition(protocol, "save_draft", actor=actor, data={"entry": entry.pk, "slot": slot})
+                steps.append(("save_draft", {"entry": entry.pk, "slot": slot}))
+            advance(protocol, steps, actor=actor)
             return protocol, entry, report
         entry.status = ProtocolEntry.Status.FINISHED
         entry.finished_at = now
         entry.save()
         data = {"entry": entry.pk, "slot": slot, "values": stored, "acknowledged": acks}
+        fields = ()
         if slot == 1:
-            transition(protocol, "finish_first", actor=actor, data=data)
-            return protocol, entry, report
-        first = entries[1]
-        diff = differences(first.values, stored)
-        if diff:
-            transition(protocol, "finish_second_different", actor=actor, data={**data, "differences": diff})
+            steps.append(("finish_first", data))
         else:
-            fields = make_official(protocol, entry, context["candidacies"])
-            transition(protocol, "finish_second_equal", actor=actor, data=data, extra_fields=fields)
+            diff = differences(entries[1].values, stored)
+            if diff:
+                steps.append(("finish_second_different", {**data, "differences": diff}))
+            else:
+                fields = make_official(protocol, entry, context["candidacies"])
+                steps.append(("finish_second_equal", data))
+        advance(protocol, steps, actor=actor, extra_fields=fields)
         return protocol, entry, report
 
 

@@ -1,7 +1,8 @@
 """Fault: the database connection drops in the middle of a clerk's entry.
 
 Through the real entry page: while `save_entry` is inside its transaction (the protocol moved to
-"first entry in progress" and the entry row written, the finishing transition not yet), the
+"first entry in progress" in memory and the entry row written, the protocol's UPDATE and audit
+records not yet), the
 backend serving the request is terminated from another connection (`pg_terminate_backend`), as a
 database restart or a network cut would. The clerk gets the form back with a clear message (503,
 not a 500 traceback), nothing of the entry is saved (no entry row, protocol unchanged, no audit
@@ -56,11 +57,11 @@ def test_connection_dropped_during_an_entry(client):
     audit_before = AuditEvent.objects.count()
     url = reverse("results:entry", args=[protocol.pk])
 
-    real_transition = entry_service.transition
+    real_advance = entry_service.advance
     killed = []
 
-    def transition_after_losing_the_connection(*args, **kwargs):
-        if args[1] == "finish_first" and not killed:
+    def advance_after_losing_the_connection(*args, **kwargs):
+        if any(event == "finish_first" for event, _ in args[1]) and not killed:
             # Inside save_entry's transaction: the protocol has started its first entry and the
             # entry row is written; the finishing transition is not.
             assert ProtocolEntry.objects.filter(protocol=protocol).exists()
@@ -69,9 +70,9 @@ def test_connection_dropped_during_an_entry(client):
                 pid = cursor.fetchone()[0]
             terminate(pid)
             killed.append(pid)
-        return real_transition(*args, **kwargs)
+        return real_advance(*args, **kwargs)
 
-    with clock.frozen(COUNTING), mock.patch.object(entry_service, "transition", transition_after_losing_the_connection):
+    with clock.frozen(COUNTING), mock.patch.object(entry_service, "advance", advance_after_losing_the_connection):
         response = client.post(url, form_data(w, protocol))
     assert killed, "the fault was not injected"
     assert response.status_code == 503

@@ -564,20 +564,18 @@ def apply_deltas(election, *, wait=False):
         figures, votes, unfit = deltas.read(updated)
         rebuild |= unfit
         updated = sorted(set(updated) - unfit)
-        contest_rows, summaries = deltas.decide_contests(figures, votes, Rules.from_election(election))
+        contest_rows = deltas.decide_contests(figures, votes, Rules.from_election(election))
         deltas.write(updated, contest_rows, now)
         n_candidates = sum(len(votes.get(c, {}).get(Basis.OFFICIAL, ())) for c in updated)
         if rebuild:
-            _, rebuilt_candidates, rebuilt = _from_scratch(election, sorted(rebuild), now)
-            summaries += rebuilt
+            _, rebuilt_candidates, _ = _from_scratch(election, sorted(rebuild), now)
             n_candidates += rebuilt_candidates // len(BASIS_STATES)
-        rollups, units, districts, regions = _rollups(election, summaries, False, now)
-        _write_rollups(election, rollups, False, units, districts, regions)
+        rollups = deltas.write_rollups(election.pk, sorted(set(updated) | rebuild), now, by_differences=not rebuild)
         return Summary(
             election_id=election.pk,
             contests=len(updated) + len(rebuild),
             candidates=n_candidates,
-            rollups=len(rollups),
+            rollups=rollups,
             full=False,
             delta=True,
             rebuilt=len(rebuild),

@@ -91,7 +91,6 @@ def consume_sql(election_id):
         f"WITH taken AS (DELETE FROM {TABLE} WHERE election_id = {int(election_id)} RETURNING *) "
         f"INSERT INTO {DELTAS} SELECT contest_id, candidacy_id, basis, bool_or(rebuild), "
         f"{', '.join(f'SUM({n})' for n in names)} FROM taken GROUP BY contest_id, candidacy_id, basis; "
-        f"ANALYZE {DELTAS}; "
         f"SELECT contest_id, bool_or(rebuild) FROM (SELECT contest_id, rebuild FROM {DELTAS} "
         # Votes of a candidacy that is not registered in the contest of the protocol: both contests.
         f"UNION ALL SELECT x.contest_id, true FROM {DELTAS} d LEFT JOIN registry_candidacy k ON k.id = d.candidacy_id "
@@ -100,6 +99,21 @@ def consume_sql(election_id):
         "AND (k.id IS NULL OR k.status <> 'registered' OR k.contest_id <> d.contest_id) "
         ") AS u GROUP BY contest_id"
     )
+
+
+CONTEST_UPDATE = (
+    ("contest_id", "bigint"),
+    ("basis", "text"),
+    *((name, "bigint") for name in FIGURES),
+    ("turnout_percent", "numeric"),
+    ("valid", "bigint"),
+    ("candidates", "int"),
+    ("outcome", "text"),
+    ("winner_id", "bigint"),
+    ("runoff", "jsonb"),
+    ("tied", "jsonb"),
+    ("flags", "jsonb"),
+)
 
 
 def read(contest_ids):
@@ -112,7 +126,8 @@ def read(contest_ids):
     stored = ", ".join(f"r.{name} + COALESCE(d.{name}, 0)" for name in FIGURES)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.contest_id, r.basis, r.unit_id, r.region_id, r.district_id, {stored} "
+            f"SELECT r.contest_id, r.basis, r.unit_id, r.region_id, r.district_id, {stored}, "
+            f"{', '.join(f'r.{name}' for name, _ in CONTEST_UPDATE[2:])} "
             f"FROM results_contestresult r LEFT JOIN {DELTAS} d ON d.contest_id = r.contest_id "
             "AND d.basis = r.basis AND d.candidacy_id IS NULL "
             f"WHERE r.contest_id = ANY({contests}); "
@@ -128,9 +143,16 @@ def read(contest_ids):
         cursor.cursor.nextset()
         registered = cursor.fetchall()
     figures = defaultdict(dict)
+    width = len(FIGURES)
     for contest_id, basis, unit_id, region_id, district_id, *values in contest_rows:
-        figures[contest_id][basis] = dict(zip(FIGURES, values, strict=True))
-        figures[contest_id][basis] |= {"unit_id": unit_id, "region_id": region_id, "district_id": district_id}
+        figures[contest_id][basis] = dict(zip(FIGURES, values[:width], strict=True))
+        figures[contest_id][basis] |= {
+            "unit_id": unit_id,
+            "region_id": region_id,
+            "district_id": district_id,
+            # The stored row in CONTEST_UPDATE order: a row that would not change is not written.
+            "stored": (contest_id, basis, *_plain(values[width:])),
+        }
     votes = defaultdict(lambda: defaultdict(dict))
     for contest_id, basis, candidacy_id, n in candidate_rows:
         votes[contest_id][basis][candidacy_id] = n
@@ -145,11 +167,22 @@ def read(contest_ids):
     return figures, votes, rebuild
 
 
-def decide_contests(figures, votes, rules):
-    """Per contest and basis: the contest row's new values (CONTEST_UPDATE order) and its ContestRow."""
-    from . import ContestRow, percent
+def _json(items):
+    """A JSON list as text (most are empty)."""
+    return json.dumps(list(items)) if items else "[]"
 
-    contest_rows, summaries = [], []
+
+def _plain(values):
+    """Stored contest values as decide_contests builds them (JSON columns as JSON text)."""
+    return tuple(_json(v) if isinstance(v, list) else v for v in values)
+
+
+def decide_contests(figures, votes, rules):
+    """Per contest and basis, the contest rows that change (CONTEST_UPDATE order): figures plus
+    delta, re-decided by the outcome rules."""
+    from . import percent
+
+    contest_rows = []
     for contest_id in sorted(figures):
         for basis in BASES:
             f = figures[contest_id][basis]
@@ -167,40 +200,22 @@ def decide_contests(figures, votes, rules):
                 ),
                 rules,
             )
-            contest_rows.append(
-                (
-                    contest_id,
-                    basis,
-                    *(f[name] for name in FIGURES),
-                    percent(issued, voters),
-                    f["ballots_found"] - f["invalid"],
-                    len(cand_votes),
-                    outcome.code,
-                    outcome.winner,
-                    json.dumps(list(outcome.runoff)),
-                    json.dumps(list(outcome.tied)),
-                    json.dumps(list(outcome.flags)),
-                )
+            row = (
+                contest_id,
+                basis,
+                *(f[name] for name in FIGURES),
+                percent(issued, voters),
+                f["ballots_found"] - f["invalid"],
+                len(cand_votes),
+                outcome.code,
+                outcome.winner,
+                _json(outcome.runoff),
+                _json(outcome.tied),
+                _json(outcome.flags),
             )
-            summaries.append(
-                ContestRow(basis, f["unit_id"], f["district_id"], f["region_id"], voters, issued, counted, expected)
-            )
-    return contest_rows, summaries
-
-
-CONTEST_UPDATE = (
-    ("contest_id", "bigint"),
-    ("basis", "text"),
-    *((name, "bigint") for name in FIGURES),
-    ("turnout_percent", "numeric"),
-    ("valid", "bigint"),
-    ("candidates", "int"),
-    ("outcome", "text"),
-    ("winner_id", "bigint"),
-    ("runoff", "jsonb"),
-    ("tied", "jsonb"),
-    ("flags", "jsonb"),
-)
+            if row != f["stored"]:
+                contest_rows.append(row)
+    return contest_rows
 
 
 def candidates_sql(contest_ids):
@@ -222,6 +237,7 @@ def candidates_sql(contest_ids):
         "FROM n JOIN results_contestresult c ON c.contest_id = n.contest_id AND c.basis = n.basis) "
         "UPDATE results_candidateresult t SET votes = s.votes, share_percent = s.share_percent, rank = s.rank, "
         "is_winner = s.is_winner, computed_at = %s FROM s WHERE t.id = s.id "
+        f"AND t.contest_id = ANY({_int_array(contest_ids)}) "
         "AND (t.votes, t.share_percent, t.rank, t.is_winner) IS DISTINCT FROM "
         "(s.votes, s.share_percent, s.rank, s.is_winner)"
     )
@@ -230,15 +246,144 @@ def candidates_sql(contest_ids):
 def write(contest_ids, contest_rows, now):
     """The contest rows (UPDATE from arrays, one parameter per column), then the candidate rows
     (candidates_sql), in one round trip."""
-    if not contest_rows:
+    if not contest_ids:
         return
-    names = [name for name, _ in CONTEST_UPDATE]
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in CONTEST_UPDATE)
-    sets = ", ".join(f"{name} = s.{name}" for name in names if name not in ("contest_id", "basis"))
-    with connection.cursor() as cursor:
-        cursor.execute(
+    statements, params = [], []
+    if contest_rows:
+        names = [name for name, _ in CONTEST_UPDATE]
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in CONTEST_UPDATE)
+        sets = ", ".join(f"{name} = s.{name}" for name in names if name not in ("contest_id", "basis"))
+        statements.append(
             f"UPDATE results_contestresult t SET {sets}, computed_at = %s "
-            f"FROM unnest({arrays}) AS s({', '.join(names)}) WHERE t.contest_id = s.contest_id AND t.basis = s.basis; "
-            + candidates_sql(contest_ids),
-            [now, *(list(column) for column in zip(*contest_rows, strict=True)), now],
+            f"FROM unnest({arrays}) AS s({', '.join(names)}) WHERE t.contest_id = s.contest_id AND t.basis = s.basis"
         )
+        params += [now, *(list(column) for column in zip(*contest_rows, strict=True))]
+    statements.append(candidates_sql(contest_ids))
+    params.append(now)
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+
+
+ROLLUP_COLUMNS = (
+    "contests",
+    "contests_complete",
+    "registered_voters",
+    "ballots_issued",
+    "turnout_percent",
+    "protocols_counted",
+    "protocols_expected",
+)
+
+
+_COMPLETE = "CASE WHEN protocols_expected > 0 AND protocols_counted = protocols_expected THEN 1 ELSE 0 END"
+_ROLLUP_INSERT = (
+    f"INSERT INTO results_turnoutrollup AS t (election_id, basis, level, unit_id, {', '.join(ROLLUP_COLUMNS)}, "
+    "computed_at) "
+)
+_ROLLUP_SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*ROLLUP_COLUMNS, "computed_at"))
+_ROLLUP_CHANGED = (
+    f"({', '.join(f't.{c}' for c in ROLLUP_COLUMNS)}) IS DISTINCT FROM "
+    f"({', '.join(f'EXCLUDED.{c}' for c in ROLLUP_COLUMNS)})"
+)
+_ON_UNIT = "ON CONFLICT (election_id, basis, level, unit_id) WHERE unit_id IS NOT NULL DO UPDATE SET "
+
+
+def _unit_rows(election_id, contests):
+    """SELECT of the unit roll-ups of the contests: a copy of each contest row (one contest per
+    unit and election, as results.aggregation._rollups builds them)."""
+    return (
+        f"SELECT {int(election_id)}, basis, 'unit', unit_id, 1, {_COMPLETE}, registered_voters, ballots_issued, "
+        f"turnout_percent, protocols_counted, protocols_expected, %(now)s FROM results_contestresult "
+        f"WHERE contest_id = ANY({contests})"
+    )
+
+
+def rollups_sql(election_id, contest_ids):
+    """The roll-ups of the contests, in SQL, writing only the rows that change (the election's
+    rows always: their computed_at is the time of the last run). District, region and election
+    rows sum the contest rows of the touched districts and regions, as
+    results.aggregation._rollups does, turnout rounded as `percent` rounds it
+    (round(issued * 100 / voters, 2): see candidates_sql)."""
+    e, contests = int(election_id), _int_array(contest_ids)
+    sums = (
+        f"COUNT(*), SUM({_COMPLETE}), SUM(registered_voters), SUM(ballots_issued), "
+        "CASE WHEN SUM(registered_voters) > 0 THEN round(SUM(ballots_issued) * 100.0 / SUM(registered_voters), 2) END, "
+        "SUM(protocols_counted), SUM(protocols_expected)"
+    )
+
+    def scope(column):
+        return f"SELECT DISTINCT {column} FROM results_contestresult WHERE contest_id = ANY({contests})"
+
+    upper = " UNION ALL ".join(
+        f"SELECT {e}, basis, '{level}', {column}, {sums}, %(now)s FROM results_contestresult "
+        f"WHERE election_id = {e} AND {column} IN ({scope(column)}) GROUP BY basis, {column}"
+        for level, column in (("district", "district_id"), ("region", "region_id"))
+    )
+    return (
+        f"{_ROLLUP_INSERT}{_unit_rows(e, contests)} UNION ALL {upper} {_ON_UNIT}{_ROLLUP_SET} "
+        f"WHERE {_ROLLUP_CHANGED}; "
+        f"{_ROLLUP_INSERT}SELECT {e}, basis, 'election', NULL, {sums}, %(now)s "
+        f"FROM results_contestresult WHERE election_id = {e} GROUP BY basis "
+        f"ON CONFLICT (election_id, basis) WHERE level = 'election' DO UPDATE SET {_ROLLUP_SET}"
+    )
+
+
+def rollup_deltas_sql(election_id, contest_ids):
+    """The roll-ups of contests updated by deltas (none recomputed from scratch), in SQL, by
+    differences: unit rows copy their contest row (those that change); district, region and
+    election rows add the contests' differences (voters, ballots issued, protocols counted and
+    expected, contests complete: new row minus the row before the deltas), so the cost follows
+    the touched contests, not the election's. Their sums stay those of rollups_sql: each row was
+    the sum of the contest rows it covers, and both sides change by the same differences."""
+    e, contests = int(election_id), _int_array(contest_ids)
+
+    def complete(counted, expected):
+        return f"CASE WHEN {expected} > 0 AND {counted} = {expected} THEN 1 ELSE 0 END"
+
+    units = f"{_ROLLUP_INSERT}{_unit_rows(e, contests)} {_ON_UNIT}{_ROLLUP_SET} WHERE {_ROLLUP_CHANGED}"
+    old = complete(
+        "c.protocols_counted - COALESCE(d.protocols_counted, 0)",
+        "c.protocols_expected - COALESCE(d.protocols_expected, 0)",
+    )
+    diffs = ("registered_voters", "ballots_issued", "protocols_counted", "protocols_expected")
+    change = (
+        f"SELECT c.basis, c.district_id, c.region_id, "
+        f"{', '.join(f'COALESCE(d.{n}, 0) AS {n}' for n in diffs)}, "
+        f"{complete('c.protocols_counted', 'c.protocols_expected')} - {old} AS contests_complete "
+        f"FROM results_contestresult c LEFT JOIN {DELTAS} d ON d.contest_id = c.contest_id AND d.basis = c.basis "
+        f"AND d.candidacy_id IS NULL WHERE c.contest_id = ANY({contests})"
+    )
+    names = (*diffs, "contests_complete")
+    sums = ", ".join(f"SUM({n}) AS {n}" for n in names)
+    per = " UNION ALL ".join(
+        f"SELECT basis, '{level}' AS level, {column} AS unit_id, {sums} FROM change "
+        f"WHERE {column} IS NOT NULL GROUP BY basis, {column}"
+        for level, column in (("district", "district_id"), ("region", "region_id"))
+    )
+    sets = ", ".join(f"{n} = t.{n} + s.{n}" for n in names)
+    turnout = (
+        "turnout_percent = CASE WHEN t.registered_voters + s.registered_voters > 0 THEN "
+        "round((t.ballots_issued + s.ballots_issued) * 100.0 / (t.registered_voters + s.registered_voters), 2) END"
+    )
+    nonzero = f"({', '.join(f's.{n}' for n in names)}) <> ({', '.join(['0'] * len(names))})"
+    return (
+        f"{units}; "
+        f"WITH change AS ({change}), per AS ({per}), "
+        f"upper AS (UPDATE results_turnoutrollup t SET {sets}, {turnout}, computed_at = %(now)s FROM per s "
+        f"WHERE t.election_id = {e} AND t.level = s.level AND t.unit_id = s.unit_id AND t.basis = s.basis "
+        f"AND {nonzero} RETURNING 1) "
+        f"UPDATE results_turnoutrollup t SET {sets}, {turnout}, computed_at = %(now)s "
+        f"FROM (SELECT basis, {sums} FROM change GROUP BY basis) s "
+        f"WHERE t.election_id = {e} AND t.level = 'election' AND t.basis = s.basis"
+    )
+
+
+def write_rollups(election_id, contest_ids, now, *, by_differences):
+    """The roll-ups in one round trip (rollup_deltas_sql when `by_differences`, else rollups_sql)."""
+    sql = (rollup_deltas_sql if by_differences else rollups_sql)(election_id, contest_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now})
+        written = max(cursor.cursor.rowcount, 0)
+        while cursor.cursor.nextset():
+            written += max(cursor.cursor.rowcount, 0)
+        return written

@@ -368,7 +368,9 @@ def test_an_entry_committing_during_a_run_is_counted_once(setup, monkeypatch, ru
     deltas; the next delta run does."""
     election, (c1, c2, _) = setup["election"], setup["contests"]
     certify(setup["p"]["c2_ver"])  # something for the delta run to apply
-    original = aggregation._rollups
+    # A hook late in the run (its roll-ups): another worker commits a certification meanwhile.
+    module, name = (deltas, "write_rollups") if run == "delta" else (aggregation, "_rollups")
+    original = getattr(module, name)
 
     def commit_meanwhile(*args, **kwargs):
         if not commit_meanwhile.done:
@@ -377,14 +379,14 @@ def test_an_entry_committing_during_a_run_is_counted_once(setup, monkeypatch, ru
         return original(*args, **kwargs)
 
     commit_meanwhile.done = False
-    monkeypatch.setattr(aggregation, "_rollups", commit_meanwhile)
+    monkeypatch.setattr(module, name, commit_meanwhile)
     if run == "delta":
         apply_deltas(election)
     elif run == "full":
         recompute(election)
     else:
         recompute(election, [c1.pk])
-    monkeypatch.setattr(aggregation, "_rollups", original)
+    monkeypatch.setattr(module, name, original)
     assert commit_meanwhile.done
     assert ContestResult.objects.get(contest=c1, basis="official").protocols_counted == 1
     left = {c1.pk, c2.pk} if run == "contest" else {c1.pk}

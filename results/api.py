@@ -7,7 +7,9 @@ protocols. Nobody is named: entries show the clerk's user id, audit events role 
 from collections import defaultdict
 
 import django_filters
-from django.db.models import Prefetch
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,6 +18,7 @@ from core.api import rows
 from core.api.audit_events import register_audited_type
 from core.api.filters import territory_filterset
 from core.api.pagination import CursorPagination
+from core.api.prepared import PreparedValues
 from core.api.scoping import restrict
 from core.api.viewsets import ReadOnlyViewSet
 from registry.api import UnitBriefSerializer
@@ -382,6 +385,44 @@ class ContestResultFilter(BasisFilterMixin, territory_filterset("unit")):
         fields = ["election", "contest", "unit", "basis", "outcome"]
 
 
+def _version_aggregates():
+    """Row count, highest id, latest computed_at and, on PostgreSQL, the sum of the rows' xmin (the
+    transaction that last wrote each row: any rewrite moves it, even of equal figures at an equal
+    clock, as in tests)."""
+    totals = {"n": Count("pk"), "top": Max("pk"), "last": Max("computed_at")}
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        totals["writes"] = Sum(RawSQL("xmin::text::bigint", []))
+    return totals
+
+
+def _election_version(model):
+    return PreparedValues(
+        lambda election: (
+            model.objects.filter(election_id=election)
+            .order_by()
+            .values("election_id")
+            .annotate(**_version_aggregates())
+            .values_list(*_version_aggregates())
+        ),
+        election=-7,
+    )
+
+
+_ELECTION_VERSION = {model: _election_version(model) for model in (ContestResult, TurnoutRollup)}
+
+
+def result_tables_version(model, request):
+    """The version of a result table's pages (core.api.cache), from the requested election's rows
+    (every election's without a valid `election`): see _version_aggregates. Every aggregation run,
+    full, incremental or by deltas, writes the contest rows and roll-ups it touches in the same
+    transaction as their candidate rows; deleting rows changes the count."""
+    election = request.query_params.get("election", "")
+    if election.isascii() and election.isdigit() and len(election) <= 18:
+        found = _ELECTION_VERSION[model].rows(router.db_for_read(model), election=int(election))
+        return (model.__name__, election, *(found[0] if found else ()))
+    return (model.__name__, "", *model.objects.aggregate(**_version_aggregates()).values())
+
+
 class ContestResultViewSet(ReadOnlyViewSet):
     """Contest results (official by default, or preliminary) with the votes of every candidate."""
 
@@ -417,6 +458,9 @@ class ContestResultViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return restrict(self.request, super().get_queryset(), unit="unit")
+
+    def page_version(self, request):
+        return result_tables_version(ContestResult, request)
 
     def list_rows(self, page):
         percent = rows.converter(ContestResultSerializer, "turnout_percent")
@@ -559,6 +603,9 @@ class TurnoutViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return restrict(self.request, super().get_queryset(), unit="unit")
+
+    def page_version(self, request):
+        return result_tables_version(TurnoutRollup, request)
 
 
 def _visible_protocols(request):

@@ -2,13 +2,15 @@
 
 import itertools
 
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import renderers, routers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, ListSerializer
 
+from . import cache as page_cache
 from .authentication import ApiTokenAuthentication
 from .errors import exception_handler
 from .filters import ApiFilterBackend
@@ -55,6 +57,11 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def list_rows(self, rows):
         raise NotImplementedError
 
+    def page_version(self, request):
+        """A value that changes whenever this resource's rows change, to keep rendered list pages
+        in the cache under (core.api.cache); None: pages are not kept."""
+        return None
+
     def prepare_rows(self, rows):
         """Attach data loaded in bulk to a page (or CSV chunk, or one object); override as needed."""
         return rows
@@ -74,11 +81,26 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return self.stream_csv(self.filter_queryset(self.get_queryset()))
+        key = page_cache.page_key(self, request, self.page_version(request))
+        if key is not None:
+            kept = page_cache.get(key)
+            if kept is not None:
+                content_type, body = kept
+                return HttpResponse(body, content_type=content_type)
+            self._keep_page_as = key
         if self.list_fields is None:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset()).values(*self.list_fields)
         page = self.paginator.paginate_queryset(queryset, request, view=self)
         return self.get_paginated_response(self.list_rows(page))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "_keep_page_as", None)
+        if key is not None and isinstance(response, Response) and response.status_code == 200:
+            response.render()
+            page_cache.keep(key, response)
+        return response
 
     def csv_header(self):
         return list(flatten(_blank(self.get_serializer())).keys())

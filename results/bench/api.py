@@ -5,6 +5,14 @@ Bounded: each client stops after its share of `requests` or at `seconds`, whiche
 and gunicorn is stopped (its process group) whatever happens. The auditor's token is issued
 through core.api.tokens (the project's service); the throttle is raised for the run (one token
 would otherwise be throttled at 600/min) but still counted on every request.
+
+Before the run, the tables the pages read are ANALYZEd: a freshly built election has no planner
+statistics for some of them until autovacuum gets to it, and a server in service has them.
+
+Two ways to connect (`keep_alive`): by default a new connection per request to gunicorn's sync
+workers, as nginx in front of gunicorn does (deploy/); with keep_alive, each client keeps one
+connection, as an auditor's HTTP library does, served by gthread workers (sync workers close the
+connection after each response).
 """
 
 import http.client
@@ -50,7 +58,29 @@ def _database_url():
     return f"sqlite:///{db['NAME']}"
 
 
-def start_gunicorn(workers):
+API_TABLES = (
+    "core_apitoken",
+    "registry_candidacy",
+    "registry_person",
+    "registry_contest",
+    "registry_party",
+    "territory_adminunit",
+    "results_protocol",
+    "results_protocolvote",
+    "results_contestresult",
+    "results_candidateresult",
+)
+
+
+def analyze():
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(API_TABLES)}")
+
+
+def start_gunicorn(workers, threads=None):
     port = _free_port()
     env = {
         **os.environ,
@@ -62,8 +92,20 @@ def start_gunicorn(workers):
         "API_THROTTLE_RATE": "1000000/min",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [
+        str(gunicorn),
+        "electadmin.wsgi",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    if threads:
+        command += ["-k", "gthread", "--threads", str(threads)]
     process = subprocess.Popen(
-        [str(gunicorn), "electadmin.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
+        command,
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -100,11 +142,14 @@ def _percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def measure(election, issuer, *, clients=20, requests=1500, seconds=60, workers=None, say=print):
+def measure(
+    election, issuer, *, clients=20, requests=1500, seconds=60, workers=None, keep_alive=False, threads=4, say=print
+):
     """{page: {"rps", "p50", "p95", "errors", "n"}} plus "all"; latencies in ms."""
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     token = auditor_token(issuer)
-    process, port = start_gunicorn(workers)
+    analyze()
+    process, port = start_gunicorn(workers, threads if keep_alive else None)
     paths = {page: f"/api/v1/{page}/?election={election.pk}" for page in PAGES}
     latencies = {page: [] for page in PAGES}
     errors = dict.fromkeys(PAGES, 0)
@@ -113,22 +158,30 @@ def measure(election, issuer, *, clients=20, requests=1500, seconds=60, workers=
     deadline = [0.0]
 
     def client(n, share):
+        kept = None
         for i in range(share):
             if time.monotonic() > deadline[0]:
-                return
+                break
             page = PAGES[(n + i) % len(PAGES)]
             start = time.perf_counter()
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = kept or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 conn.request(
                     "GET", paths[page], headers={"Authorization": f"Token {token}", "Accept": "application/json"}
                 )
                 response = conn.getresponse()
                 response.read()
-                conn.close()
+                if keep_alive and not response.will_close:
+                    kept = conn
+                else:
+                    conn.close()
+                    kept = None
                 ok = response.status == 200
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:
                 ok, response = False, error
+                if kept is not None:
+                    kept.close()
+                    kept = None
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 if ok:
@@ -136,6 +189,8 @@ def measure(election, issuer, *, clients=20, requests=1500, seconds=60, workers=
                 else:
                     errors[page] += 1
                     first_error[0] = first_error[0] or f"{page}: {getattr(response, 'status', response)}"
+        if kept is not None:
+            kept.close()
 
     try:
         # Warm each worker's connection and caches (not measured).
@@ -174,6 +229,7 @@ def measure(election, issuer, *, clients=20, requests=1500, seconds=60, workers=
         "first_error": first_error[0],
         "workers": workers,
         "clients": clients,
+        "keep_alive": keep_alive,
     }
     say(
         f"bench: API {out['all']['rps']:.0f} req/s, p95 {out['all']['p95']} ms, errors {out['all']['errors']}"

@@ -28,7 +28,8 @@ def test_the_measured_pages_are_fast():
 
 @pytest.mark.parametrize(("prefix", "viewset"), FAST)
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
-def test_fast_page_is_the_serializers_page(api, regional_api, world, monkeypatch, prefix, viewset, language):
+def test_fast_page_is_the_serializers_page(api, regional_api, world, monkeypatch, settings, prefix, viewset, language):
+    settings.API_CACHE_SECONDS = 0  # both answers built, none from the cache
     f.protocol(world.contest_a, f.station(world.akmola[2], 2), state="verified", votes={world.cand_a1: 10})
     for client in (api, regional_api):
         for query in QUERIES:

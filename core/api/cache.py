@@ -1,0 +1,60 @@
+"""Rendered list pages kept in Django's cache, for resources that change only when aggregation runs.
+
+A viewset opts in with `page_version(request)`: a value read from the database on every request
+that changes whenever the rows of the page change (for the result tables: their count, highest id
+and latest `computed_at`, which every aggregation run moves). The key holds that version, so a
+page is never served after the data under it changed, from any process: with the default
+per-process cache (LocMemCache) each gunicorn worker keeps its own copies, all keyed by the same
+database version; a shared cache (Redis, memcached) works the same way.
+
+The key also holds everything else the bytes depend on: the resource, the full path with its
+query, the accepted media type, the active language and time zone, and the request's territory
+(core.api.scoping), so one territory's page is never served to another. Only JSON answers of GET
+with status 200 are kept. Names shown on such pages but not written by aggregation (a unit's or
+a candidate's name corrected in the admin) may lag by at most API_CACHE_SECONDS.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from .scoping import api_scope
+
+
+def timeout():
+    return getattr(settings, "API_CACHE_SECONDS", 60)
+
+
+def page_key(view, request, version):
+    """The cache key of this request's page, or None when the page is not to be cached."""
+    if version is None or not timeout() or request.method != "GET":
+        return None
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format != "json":
+        return None
+    scope = api_scope(request)
+    parts = (
+        view.basename,
+        request.get_full_path(),
+        request.accepted_media_type,
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        "national" if scope.national else "",
+        sorted(scope.region_ids),
+        sorted(scope.district_ids),
+        sorted(scope.station_ids),
+        version,
+    )
+    return "api-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def get(key):
+    """(content type, body) of a kept page, or None."""
+    return cache.get(key)
+
+
+def keep(key, response):
+    """Keep a rendered 200 response's content type and body."""
+    cache.set(key, (response["Content-Type"], response.content), timeout())

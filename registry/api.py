@@ -5,6 +5,7 @@ the residence or any check of the person's record.
 """
 
 import django_filters
+from django.db import router
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -12,6 +13,7 @@ from rest_framework import serializers
 from core.api import rows
 from core.api.audit_events import register_audited_type
 from core.api.filters import StrictBooleanFilter, territory_filterset
+from core.api.prepared import PreparedValues
 from core.api.scoping import restrict
 from core.api.viewsets import ReadOnlyViewSet
 from territory.models import AdminUnit
@@ -228,11 +230,20 @@ class CandidateFilter(territory_filterset("contest__unit")):
         fields = ["election", "contest", "party", "nomination_type", "status", "sex"]
 
 
+_ELECTION_EXISTS = PreparedValues(lambda pk: Election.objects.filter(pk=pk).values_list("pk"), pk=-7)
+
+
+def election_exists(pk):
+    """Whether an election has this id (one compiled query; for ReadOnlyViewSet.plain_filters)."""
+    return bool(_ELECTION_EXISTS.rows(router.db_for_read(Election), pk=pk))
+
+
 class CandidateViewSet(ReadOnlyViewSet):
     """Candidacies, registered and past (refused, withdrawn, deregistered)."""
 
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter
+    plain_filters = {"election": ("election_id", election_exists)}
     queryset = Candidacy.objects.select_related("person", "election", "contest__unit", "party").order_by(
         "contest_id", "pk"
     )

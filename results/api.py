@@ -21,7 +21,7 @@ from core.api.pagination import CursorPagination
 from core.api.prepared import PreparedValues
 from core.api.scoping import restrict
 from core.api.viewsets import ReadOnlyViewSet
-from registry.api import UnitBriefSerializer
+from registry.api import UnitBriefSerializer, election_exists
 from registry.models import Contest, Election
 from territory.models import AdminUnit, PollingStation
 
@@ -135,6 +135,7 @@ class ProtocolViewSet(ReadOnlyViewSet):
     serializer_class = ProtocolSerializer
     filterset_class = ProtocolFilter
     pagination_class = CursorPagination
+    plain_filters = {"election": ("election_id", election_exists)}
     queryset = (
         Protocol.objects.select_related("polling_station")
         .prefetch_related(Prefetch("votes", queryset=ProtocolVote.objects.order_by("candidacy_id")))
@@ -162,7 +163,7 @@ class ProtocolViewSet(ReadOnlyViewSet):
         return restrict(self.request, super().get_queryset(), station="polling_station")
 
     def list_rows(self, page):
-        moment = rows.converter(ProtocolSerializer, "state_changed_at")
+        moment = rows.moments(ProtocolSerializer, "state_changed_at")
         with_figures = [row["id"] for row in page if row["state"] in WITH_FIGURES]
         votes = defaultdict(list)
         if with_figures:
@@ -464,7 +465,7 @@ class ContestResultViewSet(ReadOnlyViewSet):
 
     def list_rows(self, page):
         percent = rows.converter(ContestResultSerializer, "turnout_percent")
-        moment = rows.converter(ContestResultSerializer, "computed_at")
+        moment = rows.moments(ContestResultSerializer, "computed_at")
         candidates = self._candidate_results({(row["contest_id"], row["basis"]) for row in page})
         return [
             {

@@ -13,7 +13,11 @@ go through the serializer's own field (`converter`), so their format (time zone,
 is the serializer's by construction.
 """
 
+import datetime
 import functools
+
+from rest_framework import ISO_8601
+from rest_framework.settings import api_settings
 
 from core.names import in_active_language
 
@@ -21,14 +25,41 @@ UNIT_BRIEF = ("id", "kato", "kind", "name_kk", "name_ru", "name_en", "region_id"
 
 
 @functools.cache
+def _field(serializer_class, name):
+    return serializer_class().fields[name]
+
+
+@functools.cache
 def converter(serializer_class, name):
     """A function value -> JSON value doing what the serializer's field `name` does (None stays None,
     as a serializer never calls a field for a null)."""
-    field = serializer_class().fields[name]
-    to_representation = field.to_representation
+    to_representation = _field(serializer_class, name).to_representation
 
     def convert(value):
         return None if value is None else to_representation(value)
+
+    return convert
+
+
+def moments(serializer_class, name):
+    """converter() for a DateTimeField, faster for aware datetimes in ISO 8601 (the API's format):
+    the time zone is looked up once (per page), not once per value as the field does; anything
+    else goes through the field itself."""
+    field = _field(serializer_class, name)
+    slow = converter(serializer_class, name)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    iso = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if zone is None or not isinstance(iso, str) or iso.lower() != ISO_8601:
+        return slow
+
+    def convert(value):
+        if value is None or not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            return slow(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return slow(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return convert
 

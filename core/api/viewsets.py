@@ -42,6 +42,9 @@ class ApiMixin:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+PAGING_PARAMETERS = frozenset({"page", "page_size", "cursor"})
+
+
 class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve only. `?format=csv` on a list streams every matching row, unpaginated."""
 
@@ -56,6 +59,37 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     def list_rows(self, rows):
         raise NotImplementedError
+
+    # Id filters of the plain path: {parameter: (lookup, exists)}. A request whose parameters are
+    # only these (each a plain integer id that `exists(id)`) and paging filters with one lookup,
+    # without building the FilterSet (its form, deep-copied filters and the filter's own query
+    # cost about 5 ms of CPU a request); anything else goes through the FilterSet, which answers
+    # exactly as before (a 400 naming the parameter for an unknown id, for instance).
+    plain_filters = {}
+
+    def filter_queryset(self, queryset):
+        lookups = self._plain_lookups()
+        if lookups is None:
+            return super().filter_queryset(queryset)
+        return queryset.filter(**lookups) if lookups else queryset
+
+    def _plain_lookups(self):
+        if not self.plain_filters:
+            return None
+        params = self.request.query_params
+        lookups = {}
+        for name in params:
+            values = params.getlist(name)
+            if name in PAGING_PARAMETERS and len(values) == 1:
+                continue
+            if name not in self.plain_filters or len(values) != 1:
+                return None
+            raw = values[0]
+            lookup, exists = self.plain_filters[name]
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 18 and exists(int(raw))):
+                return None
+            lookups[lookup] = int(raw)
+        return lookups
 
     def page_version(self, request):
         """A value that changes whenever this resource's rows change, to keep rendered list pages

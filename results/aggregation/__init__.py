@@ -1,13 +1,34 @@
 """Aggregation: protocols -> result tables, computed by the database in grouped queries.
 
-`recompute(election, contests=None)` rebuilds the result rows of the given contests (ids or
-Contest objects; the whole election when None) on both bases (official: certified protocols;
-preliminary: verified and certified), then the turnout roll-ups those contests touch.
+Two ways to bring the result tables up to date, both on both bases (official: certified
+protocols; preliminary: verified and certified), both ending with the turnout roll-ups the
+contests touch:
 
-Shape of a run (a constant number of queries whatever the election's size), in one transaction,
-after taking the election's lock (results.aggregation.locks):
-- PostgreSQL only: JIT off and a larger work_mem for this transaction, and the staging tables of
-  the writes, in one round trip (_prepare_transaction);
+- `recompute(election, contests=None)`: from scratch. Rebuilds the result rows of the given
+  contests (ids or Contest objects; the whole election when None) from their protocols. The
+  nightly task and `manage.py aggregate` use it.
+- `apply_deltas(election)` (PostgreSQL): by differences. Triggers (migration results 0004) queue
+  every change of counted figures (protocols, vote counts, candidacies; every writer, bulk loads
+  and raw UPDATEs included) as grouped, signed rows in `results_pendingdelta`; a delta run
+  consumes the election's queue, adds it to the stored rows of the touched contests, re-decides
+  those contests and writes only the rows that change (results.aggregation.deltas). Its cost
+  follows the contests and candidacies touched, not the protocols: after 1% of the protocols
+  changed it is a fraction of a full run, though they touch nearly every contest. Contests that
+  cannot take a delta (never aggregated, a candidacy registered or withdrawn since) are
+  recomputed from scratch in the same run.
+- `update(election, contests)`: the on-commit task's entry: `apply_deltas` on PostgreSQL,
+  `recompute(election, contests)` elsewhere (SQLite has no triggers).
+
+Consistency (`_run`): one run at a time per election (results.aggregation.locks); on PostgreSQL a
+run started outside a transaction is REPEATABLE READ, so the protocols it reads and the pending
+deltas it consumes (a from-scratch run deletes those of its contests: it counts them) come from
+one snapshot. An entry committing during a run is counted exactly once: by this run if in its
+snapshot, else by the next one, its deltas still queued.
+
+Shape of a from-scratch run (a constant number of queries whatever the election's size), in one
+transaction, after taking the election's lock:
+- PostgreSQL only: JIT off and a larger work_mem for this transaction, the staging tables of
+  the writes, and the consumption of the pending deltas, in one round trip (_prepare_transaction);
 - read: contests (1 query); protocol totals per contest, both bases as filtered aggregates
   (1 GROUP BY); the election's candidacies (1) and votes per candidacy, both bases (1 GROUP BY
   over the vote rows joined to their protocols);
@@ -18,10 +39,13 @@ after taking the election's lock (results.aggregation.locks):
 - roll-ups: unit rows from the contest rows just built; district, region and election rows in one
   query (UNION ALL of three GROUP BYs over the contest table; only the touched districts and
   regions in an incremental run).
-A failure rolls the whole transaction back: the previous tables stay. Running twice gives the same
-rows (only `computed_at` moves). Figures (docs/PERFORMANCE.md, `manage.py bench`): 10 million vote
-rows (1,000,000 protocols, 2,500 contests) within 1.2x of a hand-written SQL baseline; at
-100,000 protocols / 500,000 vote rows the first version took 17 s.
+A delta run is six round trips and a commit: begin, lock, consume the queue, read the touched
+contests, write their contest and candidate rows, write the roll-ups.
+A failure rolls the whole transaction back: the previous tables stay (and the consumed deltas
+stay queued). Running twice gives the same rows (only `computed_at` moves). Figures
+(docs/PERFORMANCE.md, `manage.py bench`): 10 million vote rows (1,000,000 protocols, 2,500
+contests) within 1.2x of a hand-written SQL baseline; at 100,000 protocols / 500,000 vote rows the
+first version took 17 s.
 """
 
 from collections import defaultdict

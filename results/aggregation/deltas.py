@@ -7,20 +7,26 @@ candidacy or none, basis) with the signed difference of votes, or of the contest
 see every writer (services, admin, bulk loads, raw UPDATEs), so no code path has to remember.
 
 What a delta run does (results.aggregation.apply_deltas, in the election's aggregation
-transaction, one snapshot):
-1. consume: DELETE the election's pending rows RETURNING them, summed per (contest, candidacy,
-   basis) (`consume_sql`);
-2. read the current result rows of the touched contests and their candidacies (`read`);
-3. `apply`: new figures = stored + delta (Python ints), then per touched contest and basis the
-   outcome rules (results.outcomes.decide), turnout, shares and ranks, exactly as a from-scratch
-   run computes them from the same totals. Contests that cannot be updated this way are returned
-   for a from-scratch recompute: a `rebuild` marker (candidacy registered, withdrawn or moved;
-   results older than the triggers), no result rows yet, or votes of a candidacy that is not a
-   registered candidacy of the contest the protocol belongs to (a from-scratch run decides
-   whether such a candidacy has a row);
-4. `write`: the contest rows of the touched contests and the candidate rows whose figures changed,
-   each table in one UPDATE ... FROM unnest(arrays) (one round trip for both).
-The roll-ups of the touched contests follow (results.aggregation._rollups).
+transaction, one snapshot, under the election's lock):
+1. consume (`consume_sql`): DELETE the election's queue RETURNING it, summed per (contest,
+   candidacy, basis), into a temporary table (DELTAS); select the touched contests, flagging
+   those to recompute from scratch: a `rebuild` marker (a candidacy registered, withdrawn or
+   moved; results older than the triggers), or votes of a candidacy that is not a registered
+   candidacy of the protocol's contest (a from-scratch run decides whether it gets a row);
+2. `read`: the touched contests' stored rows plus their deltas (contest figures, every
+   candidacy's votes); contests with no rows yet, or with a registered candidacy without rows,
+   are recomputed from scratch instead;
+3. `decide_contests`: per contest and basis the outcome rules (results.outcomes.decide), turnout,
+   valid ballots and number of candidates, exactly as a from-scratch run computes them from the
+   same totals; only the contest rows that change are kept;
+4. `write`: those contest rows (one UPDATE from arrays), then every candidate row of the touched
+   contests that changes: votes plus delta, share of the valid ballots, rank and winner, in one
+   set-based UPDATE (`candidates_sql`);
+5. roll-ups (`write_rollups`): unit rows copy their contest row; district, region and election
+   rows add the contests' differences (`rollup_deltas_sql`), or are summed again over the
+   touched districts and regions when some contest was recomputed from scratch (`rollups_sql`).
+   Only rows that change are written, the election's rows always (their computed_at dates the
+   last run).
 
 Why this equals a from-scratch run: the result rows hold sums over the counted protocols; a
 pending row is the difference a committed statement made to those sums; the run consumes
@@ -28,6 +34,11 @@ exactly the pending rows of its snapshot and reads the result rows of the same s
 the election's lock (no other run writes them). A from-scratch run deletes the pending rows of
 its contests in the same snapshot it reads the protocols from, so what it counted is never
 applied again, and what committed after its snapshot stays queued for the next run.
+tests/results/test_aggregation_deltas.py checks it change by change, at random and concurrently.
+
+Not seen by the triggers (a from-scratch run picks them up: the nightly one, or
+`manage.py aggregate`): an election's outcome rules changed (a delta run re-decides only the
+contests it touches), a contest moved to another unit, territory re-parented.
 """
 
 import json

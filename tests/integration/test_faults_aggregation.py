@@ -92,8 +92,8 @@ def test_two_workers_on_one_election_one_runs_one_retries(world):
     holding, release = threading.Event(), threading.Event()
     outcome = {}
 
-    def lock_and_hold(election_id, *, blocking=False):
-        got = real_lock(election_id, blocking=blocking)
+    def lock_and_hold(election_id, *, blocking=False, **options):
+        got = real_lock(election_id, blocking=blocking, **options)
         if got and threading.current_thread().name == "first":
             holding.set()
             release.wait(timeout=30)  # still inside the run's transaction, lock held

@@ -39,8 +39,8 @@ transaction, after taking the election's lock:
 - roll-ups: unit rows from the contest rows just built; district, region and election rows in one
   query (UNION ALL of three GROUP BYs over the contest table; only the touched districts and
   regions in an incremental run).
-A delta run is six round trips and a commit: begin, lock, consume the queue, read the touched
-contests, write their contest and candidate rows, write the roll-ups.
+A delta run is five round trips and a commit: begin, lock, consume the queue, read the touched
+contests, write their contest and candidate rows and the roll-ups.
 A failure rolls the whole transaction back: the previous tables stay (and the consumed deltas
 stay queued). Running twice gives the same rows (only `computed_at` moves). Figures
 (docs/PERFORMANCE.md, `manage.py bench`): 10 million vote rows (1,000,000 protocols, 2,500
@@ -589,12 +589,13 @@ def apply_deltas(election, *, wait=False):
         rebuild |= unfit
         updated = sorted(set(updated) - unfit)
         contest_rows = deltas.decide_contests(figures, votes, Rules.from_election(election))
-        deltas.write(updated, contest_rows, now)
+        # Without contests to rebuild, the roll-ups go by differences in the same round trip.
+        rollups = deltas.write(updated, contest_rows, now, rollups_of=None if rebuild else election.pk)
         n_candidates = sum(len(votes.get(c, {}).get(Basis.OFFICIAL, ())) for c in updated)
         if rebuild:
             _, rebuilt_candidates, _ = _from_scratch(election, sorted(rebuild), now)
             n_candidates += rebuilt_candidates // len(BASIS_STATES)
-        rollups = deltas.write_rollups(election.pk, sorted(set(updated) | rebuild), now, by_differences=not rebuild)
+            rollups = deltas.write_rollups(election.pk, sorted(set(updated) | rebuild), now)
         return Summary(
             election_id=election.pk,
             contests=len(updated) + len(rebuild),

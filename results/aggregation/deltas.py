@@ -22,9 +22,10 @@ transaction, one snapshot, under the election's lock):
 4. `write`: those contest rows (one UPDATE from arrays), then every candidate row of the touched
    contests that changes: votes plus delta, share of the valid ballots, rank and winner, in one
    set-based UPDATE (`candidates_sql`);
-5. roll-ups (`write_rollups`): unit rows copy their contest row; district, region and election
-   rows add the contests' differences (`rollup_deltas_sql`), or are summed again over the
-   touched districts and regions when some contest was recomputed from scratch (`rollups_sql`).
+5. roll-ups: unit rows copy their contest row; district, region and election rows add the
+   contests' differences (`rollup_deltas_sql`, in `write`'s round trip), or are summed again over
+   the touched districts and regions when some contest was recomputed from scratch
+   (`write_rollups`).
    Only rows that change are written, the election's rows always (their computed_at dates the
    last run).
 
@@ -254,11 +255,13 @@ def candidates_sql(contest_ids):
     )
 
 
-def write(contest_ids, contest_rows, now):
+def write(contest_ids, contest_rows, now, *, rollups_of=None):
     """The contest rows (UPDATE from arrays, one parameter per column), then the candidate rows
-    (candidates_sql), in one round trip."""
+    (candidates_sql), in one round trip; with `rollups_of` (the election id, when no contest is
+    recomputed from scratch) the roll-ups by differences too (rollup_deltas_sql). Returns the
+    number of roll-up rows written."""
     if not contest_ids:
-        return
+        return 0
     statements, params = [], []
     if contest_rows:
         names = [name for name, _ in CONTEST_UPDATE]
@@ -271,8 +274,20 @@ def write(contest_ids, contest_rows, now):
         params += [now, *(list(column) for column in zip(*contest_rows, strict=True))]
     statements.append(candidates_sql(contest_ids))
     params.append(now)
+    if rollups_of is not None:
+        rollups = rollup_deltas_sql(rollups_of, contest_ids)
+        statements.append(rollups)
+        params += [now] * rollups.count("%s")
     with connection.cursor() as cursor:
         cursor.execute("; ".join(statements), params)
+        if rollups_of is None:
+            return 0
+        for _ in range(len(statements) - 1):  # to the first roll-up statement's result
+            cursor.cursor.nextset()
+        written = max(cursor.cursor.rowcount, 0)
+        while cursor.cursor.nextset():
+            written += max(cursor.cursor.rowcount, 0)
+        return written
 
 
 ROLLUP_COLUMNS = (
@@ -304,7 +319,7 @@ def _unit_rows(election_id, contests):
     unit and election, as results.aggregation._rollups builds them)."""
     return (
         f"SELECT {int(election_id)}, basis, 'unit', unit_id, 1, {_COMPLETE}, registered_voters, ballots_issued, "
-        f"turnout_percent, protocols_counted, protocols_expected, %(now)s FROM results_contestresult "
+        f"turnout_percent, protocols_counted, protocols_expected, %s FROM results_contestresult "
         f"WHERE contest_id = ANY({contests})"
     )
 
@@ -326,14 +341,14 @@ def rollups_sql(election_id, contest_ids):
         return f"SELECT DISTINCT {column} FROM results_contestresult WHERE contest_id = ANY({contests})"
 
     upper = " UNION ALL ".join(
-        f"SELECT {e}, basis, '{level}', {column}, {sums}, %(now)s FROM results_contestresult "
+        f"SELECT {e}, basis, '{level}', {column}, {sums}, %s FROM results_contestresult "
         f"WHERE election_id = {e} AND {column} IN ({scope(column)}) GROUP BY basis, {column}"
         for level, column in (("district", "district_id"), ("region", "region_id"))
     )
     return (
         f"{_ROLLUP_INSERT}{_unit_rows(e, contests)} UNION ALL {upper} {_ON_UNIT}{_ROLLUP_SET} "
         f"WHERE {_ROLLUP_CHANGED}; "
-        f"{_ROLLUP_INSERT}SELECT {e}, basis, 'election', NULL, {sums}, %(now)s "
+        f"{_ROLLUP_INSERT}SELECT {e}, basis, 'election', NULL, {sums}, %s "
         f"FROM results_contestresult WHERE election_id = {e} GROUP BY basis "
         f"ON CONFLICT (election_id, basis) WHERE level = 'election' DO UPDATE SET {_ROLLUP_SET}"
     )
@@ -380,20 +395,20 @@ def rollup_deltas_sql(election_id, contest_ids):
     return (
         f"{units}; "
         f"WITH change AS ({change}), per AS ({per}), "
-        f"upper AS (UPDATE results_turnoutrollup t SET {sets}, {turnout}, computed_at = %(now)s FROM per s "
+        f"upper AS (UPDATE results_turnoutrollup t SET {sets}, {turnout}, computed_at = %s FROM per s "
         f"WHERE t.election_id = {e} AND t.level = s.level AND t.unit_id = s.unit_id AND t.basis = s.basis "
         f"AND {nonzero} RETURNING 1) "
-        f"UPDATE results_turnoutrollup t SET {sets}, {turnout}, computed_at = %(now)s "
+        f"UPDATE results_turnoutrollup t SET {sets}, {turnout}, computed_at = %s "
         f"FROM (SELECT basis, {sums} FROM change GROUP BY basis) s "
         f"WHERE t.election_id = {e} AND t.level = 'election' AND t.basis = s.basis"
     )
 
 
-def write_rollups(election_id, contest_ids, now, *, by_differences):
-    """The roll-ups in one round trip (rollup_deltas_sql when `by_differences`, else rollups_sql)."""
-    sql = (rollup_deltas_sql if by_differences else rollups_sql)(election_id, contest_ids)
+def write_rollups(election_id, contest_ids, now):
+    """The roll-ups summed again (rollups_sql) in one round trip; returns the rows written."""
+    sql = rollups_sql(election_id, contest_ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now})
+        cursor.execute(sql, [now] * sql.count("%s"))
         written = max(cursor.cursor.rowcount, 0)
         while cursor.cursor.nextset():
             written += max(cursor.cursor.rowcount, 0)

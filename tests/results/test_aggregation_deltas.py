@@ -340,6 +340,23 @@ def test_random_changes_applied_as_deltas_equal_a_full_run(setup):
     assert_delta_equals_full(election)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_sql_rounding_of_shares_and_turnout_is_percent():
+    """Shares and turnouts computed in SQL round as results.aggregation.percent does (half up)."""
+    rng = random.Random(4)
+    pairs = [(1, 8), (1, 16), (5, 400), (7, 2000), (1, 3), (2, 3), (123457, 1000000), (0, 5), (999, 1000)]
+    pairs += [(rng.randint(0, 10**6), rng.randint(1, 10**6)) for _ in range(2000)]
+    pairs += [(k, 2000) for k in range(0, 2000, 7)]  # exact thousandths ending in 5: the half-up cases
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT round(p * 100.0 / q, 2) FROM unnest(%s::bigint[], %s::bigint[]) AS t(p, q)",
+            [[p for p, _ in pairs], [q for _, q in pairs]],
+        )
+        got = [row[0] for row in cursor.fetchall()]
+    assert got == [aggregation.percent(p, q) for p, q in pairs]
+
+
 # --- concurrency: an entry committing during a run is counted exactly once -------------------------
 
 
@@ -368,8 +385,8 @@ def test_an_entry_committing_during_a_run_is_counted_once(setup, monkeypatch, ru
     deltas; the next delta run does."""
     election, (c1, c2, _) = setup["election"], setup["contests"]
     certify(setup["p"]["c2_ver"])  # something for the delta run to apply
-    # A hook late in the run (its roll-ups): another worker commits a certification meanwhile.
-    module, name = (deltas, "write_rollups") if run == "delta" else (aggregation, "_rollups")
+    # A hook late in the run (its writes): another worker commits a certification meanwhile.
+    module, name = (deltas, "write") if run == "delta" else (aggregation, "_rollups")
     original = getattr(module, name)
 
     def commit_meanwhile(*args, **kwargs):

@@ -169,9 +169,12 @@ def read(contest_ids):
     for contest_id, basis, candidacy_id, n in candidate_rows:
         votes[contest_id][basis][candidacy_id] = n
     rebuild = {c for c in contest_ids if set(figures.get(c, ())) != set(BASES)}
+    registered_of = defaultdict(set)
     for contest_id, candidacy_id in registered:
+        registered_of[contest_id].add(candidacy_id)
+    for contest_id, ids in registered_of.items():
         by_basis = votes.get(contest_id, {})
-        if any(candidacy_id not in by_basis.get(basis, ()) for basis in BASES):
+        if not all(ids <= by_basis.get(basis, {}).keys() for basis in BASES):
             rebuild.add(contest_id)
     for contest_id in rebuild:
         figures.pop(contest_id, None)

@@ -61,10 +61,10 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         raise NotImplementedError
 
     # Id filters of the plain path: {parameter: (lookup, exists)}. A request whose parameters are
-    # only these (each a plain integer id that `exists(id)`) and paging filters with one lookup,
-    # without building the FilterSet (its form, deep-copied filters and the filter's own query
-    # cost about 5 ms of CPU a request); anything else goes through the FilterSet, which answers
-    # exactly as before (a 400 naming the parameter for an unknown id, for instance).
+    # only these (each given once, a plain integer id for which `exists(id)`) and the paging ones
+    # is filtered by the lookups alone, without building the FilterSet (its form, deep-copied
+    # filters and the filter's own query cost about 5 ms of CPU a request); anything else goes
+    # through the FilterSet, which answers as before (a 400 naming an unknown id, for instance).
     plain_filters = {}
 
     def filter_queryset(self, queryset):

@@ -266,9 +266,19 @@ if API_THROTTLE_RATE and not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|
     raise ImproperlyConfigured('API_THROTTLE_RATE must look like "600/min" (per s, min, hour or day).')
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)  # default page size; clients may ask 1 to 1000
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)  # default lifetime of an issued API token
-# Rendered pages of results and turnout kept in the default cache (core/api/cache.py), keyed by the
-# result tables' version; this bounds how long a name corrected outside aggregation may lag. 0: off.
+# Rendered pages of results and turnout kept in the "api-pages" cache (core/api/cache.py), keyed by
+# the result tables' version; this bounds how long a name corrected outside aggregation may lag. 0: off.
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=60)
+CACHES = {
+    # Django's default (per process), as before: throttle counters, axes.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Apart from the default, so that many distinct pages never push throttle counters out.
+    "api-pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api-pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "electadmin auditors' API",
     "DESCRIPTION": "Read-only data of elections, candidates, protocols and results. See docs/API.md.",

@@ -3,9 +3,9 @@
 A viewset opts in with `page_version(request)`: a value read from the database on every request
 that changes whenever the rows of the page change (for the result tables: their count, highest id
 and latest `computed_at`, which every aggregation run moves). The key holds that version, so a
-page is never served after the data under it changed, from any process: with the default
-per-process cache (LocMemCache) each gunicorn worker keeps its own copies, all keyed by the same
-database version; a shared cache (Redis, memcached) works the same way.
+page is never served after the data under it changed, from any process: with the per-process
+cache of settings (LocMemCache, alias "api-pages") each gunicorn worker keeps its own copies, all
+keyed by the same database version; a shared cache (Redis, memcached) works the same way.
 
 The key also holds everything else the bytes depend on: the resource, the full path with its
 query, the accepted media type, the active language and time zone, and the request's territory
@@ -17,14 +17,26 @@ a candidate's name corrected in the admin) may lag by at most API_CACHE_SECONDS.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import InvalidCacheBackendError
 from django.utils import timezone, translation
 
 from .scoping import api_scope
 
+ALIAS = "api-pages"
+
 
 def timeout():
     return getattr(settings, "API_CACHE_SECONDS", 60)
+
+
+def _cache():
+    """The "api-pages" cache (settings.CACHES), apart from the default one so that pages never push
+    out throttle counters; the default cache where it is not configured."""
+    try:
+        return caches[ALIAS]
+    except InvalidCacheBackendError:
+        return caches["default"]
 
 
 def page_key(view, request, version):
@@ -52,9 +64,13 @@ def page_key(view, request, version):
 
 def get(key):
     """(content type, body) of a kept page, or None."""
-    return cache.get(key)
+    return _cache().get(key)
 
 
 def keep(key, response):
     """Keep a rendered 200 response's content type and body."""
-    cache.set(key, (response["Content-Type"], response.content), timeout())
+    _cache().set(key, (response["Content-Type"], response.content), timeout())
+
+
+def clear():
+    _cache().clear()

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from core.api import cache as page_cache
 from core.api import tokens
 from results import aggregation
 
@@ -19,8 +20,10 @@ MOMENT = datetime.datetime(2021, 7, 20, 12, 0, tzinfo=datetime.UTC)
 def _clear_throttle_cache(settings):
     settings.API_THROTTLE_RATE = "100000/min"
     cache.clear()
+    page_cache.clear()
     yield
     cache.clear()
+    page_cache.clear()
 
 
 @pytest.fixture

@@ -99,3 +99,12 @@ def test_throttle_and_permission_still_apply_to_kept_pages(api, client_for, worl
     auditor.groups.clear()
     assert api.get(path).status_code == 403
     assert client_for().get(path).status_code == 401
+
+
+def test_pages_are_kept_apart_from_the_throttle_counters(api, world):
+    from django.core.cache import caches
+
+    assert api.get(f"/api/v1/results/?election={world.election.pk}").status_code == 200
+    assert any("api-page:" in key for key in caches["api-pages"]._cache)
+    assert not any("api-page:" in key for key in caches["default"]._cache)
+    assert any("throttle" in key for key in caches["default"]._cache)

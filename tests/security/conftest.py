@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from core import clock
+from core.api import cache as page_cache
 from core.api import tokens
 from results.models import Protocol
 from results.services import create_protocols_for_contest
@@ -22,10 +23,12 @@ def fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle counters and axes' caches are per test.
+    # Throttle counters and axes' caches are per test; so are kept API pages (core.api.cache).
     cache.clear()
+    page_cache.clear()
     yield
     cache.clear()
+    page_cache.clear()
 
 
 @pytest.fixture

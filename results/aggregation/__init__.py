@@ -452,7 +452,8 @@ def _prepare_transaction(*extra):
     """PostgreSQL, one round trip: for this transaction only, no JIT (compiling the grouping's
     expressions cost 0.6 s, more than it saved) and enough work_mem for the vote-to-protocol hash
     join to stay in memory (batched to disk at the 4 MB default); the staging tables of the
-    writes (results.aggregation.store); then the `extra` statements (consuming pending deltas).
+    writes (results.aggregation.store) and of the consumed deltas (results.aggregation.deltas);
+    then the `extra` statements (consuming pending deltas).
     Returns the cursor's rows of the last statement (None when it returns none)."""
     if connection.vendor != "postgresql":
         return None
@@ -465,6 +466,9 @@ def _prepare_transaction(*extra):
             (TurnoutRollup, ROLLUP_FIELDS),
         )
     ]
+    # The delta run's table too, whatever the run: a connection's first delta run (the on-commit
+    # task's, which must be quick) finds it made by any earlier run.
+    statements.append(deltas.create_sql())
     statements += extra
     with connection.cursor() as cursor:
         cursor.execute("; ".join(statements))
@@ -579,7 +583,7 @@ def apply_deltas(election, *, wait=False):
         raise NotImplementedError("pending deltas are queued by PostgreSQL triggers only; use recompute")
 
     def run():
-        flagged = _prepare_transaction(deltas.create_sql(), deltas.consume_sql(election.pk)) or []
+        flagged = _prepare_transaction(deltas.consume_sql(election.pk)) or []
         if not flagged:
             return Summary(election_id=election.pk, contests=0, candidates=0, rollups=0, full=False, delta=True)
         now = clock.now()

@@ -409,19 +409,24 @@ def _election_version(model):
     )
 
 
-_ELECTION_VERSION = {model: _election_version(model) for model in (ContestResult, TurnoutRollup)}
+_ELECTION_VERSION = {model: _election_version(model) for model in (ContestResult, CandidateResult, TurnoutRollup)}
 
 
-def result_tables_version(model, request):
-    """The version of a result table's pages (core.api.cache), from the requested election's rows
-    (every election's without a valid `election`): see _version_aggregates. Every aggregation run,
-    full, incremental or by deltas, writes the contest rows and roll-ups it touches in the same
-    transaction as their candidate rows; deleting rows changes the count."""
+def result_tables_version(models, request):
+    """The version of pages built from these result tables (core.api.cache), from the requested
+    election's rows (every election's without a valid `election`), table by table: see
+    _version_aggregates. An aggregation run writes only the rows that change (the delta path
+    may rewrite a candidate row and not its contest row), each with the run's computed_at and in
+    a new transaction (xmin); deleting rows changes the count."""
     election = request.query_params.get("election", "")
-    if election.isascii() and election.isdigit() and len(election) <= 18:
-        found = _ELECTION_VERSION[model].rows(router.db_for_read(model), election=int(election))
-        return (model.__name__, election, *(found[0] if found else ()))
-    return (model.__name__, "", *model.objects.aggregate(**_version_aggregates()).values())
+    version = [election]
+    for model in models:
+        if election.isascii() and election.isdigit() and len(election) <= 18:
+            found = _ELECTION_VERSION[model].rows(router.db_for_read(model), election=int(election))
+            version.append((model.__name__, *(found[0] if found else ())))
+        else:
+            version.append((model.__name__, *model.objects.aggregate(**_version_aggregates()).values()))
+    return tuple(version)
 
 
 class ContestResultViewSet(ReadOnlyViewSet):
@@ -461,7 +466,7 @@ class ContestResultViewSet(ReadOnlyViewSet):
         return restrict(self.request, super().get_queryset(), unit="unit")
 
     def page_version(self, request):
-        return result_tables_version(ContestResult, request)
+        return result_tables_version((ContestResult, CandidateResult), request)
 
     def list_rows(self, page):
         percent = rows.converter(ContestResultSerializer, "turnout_percent")
@@ -606,7 +611,7 @@ class TurnoutViewSet(ReadOnlyViewSet):
         return restrict(self.request, super().get_queryset(), unit="unit")
 
     def page_version(self, request):
-        return result_tables_version(TurnoutRollup, request)
+        return result_tables_version((TurnoutRollup,), request)
 
 
 def _visible_protocols(request):

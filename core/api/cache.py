@@ -1,17 +1,17 @@
 """Rendered list pages kept in Django's cache, for resources that change only when aggregation runs.
 
 A viewset opts in with `page_version(request)`: a value read from the database on every request
-that changes whenever the rows of the page change (for the result tables: their count, highest id
-and latest `computed_at`, which every aggregation run moves). The key holds that version, so a
-page is never served after the data under it changed, from any process: with the per-process
+that changes whenever the rows of the page change (for the result tables: the signature of the
+election's roll-up rows, which every aggregation run writes; results.api). The key holds that
+version, so a page is never served after the data under it changed, from any process: with the per-process
 cache of settings (LocMemCache, alias "api-pages") each gunicorn worker keeps its own copies, all
 keyed by the same database version; a shared cache (Redis, memcached) works the same way.
 
 The key also holds everything else the bytes depend on: the resource, the full path with its
 query, the accepted media type, the active language and time zone, and the request's territory
 (core.api.scoping), so one territory's page is never served to another. Only JSON answers of GET
-with status 200 are kept. Names shown on such pages but not written by aggregation (a unit's or
-a candidate's name corrected in the admin) may lag by at most API_CACHE_SECONDS.
+with status 200 are kept. What changes without aggregation (a unit's or a candidate's name
+corrected in the admin) may lag by at most API_CACHE_SECONDS.
 """
 
 import hashlib

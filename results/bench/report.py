@@ -5,6 +5,7 @@ import datetime
 import os
 import platform
 import re
+import subprocess
 from pathlib import Path
 
 from django.db import connection
@@ -74,12 +75,30 @@ def _ms(value):
     return "n/a" if value is None else f"{value * 1000:.1f} ms"
 
 
+def commit():
+    """The checkout's commit (with "+ uncommitted changes" when the tree differs), or "unknown"."""
+
+    def git(*args):
+        root = Path(__file__).resolve().parents[2]
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+
+    try:
+        sha = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{sha} + uncommitted changes" if dirty else sha
+
+
 def render(key, scale, label, figures, targets, *, built_seconds=None):
     m = machine()
     lines = [
         f"## Results: {label}",
         "",
         f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- commit: `{commit()}`",
         f"- machine: `{m['uname']}`; CPU {m['cpu']}, {m['cores']} cores, RAM {m['ram']}",
         f"- database: {database()}, default configuration, same machine (loopback)",
         f"- scale: {scale.stations:,} polling stations (one protocol each; ~90% certified, ~6% verified, ~4% empty), "

@@ -88,3 +88,13 @@ def test_a_section_is_replaced_and_the_others_kept(tmp_path):
     assert text.count("## Results: kz") == 1
     assert report.recorded_rss(text, "kz") == 90.5
     assert report.recorded_rss(text, "national") is None
+
+
+def test_the_table_names_the_commit_it_was_measured_at(monkeypatch):
+    monkeypatch.setattr(report, "commit", lambda: "abc123def456")
+    body = report.render("tiny", TINY, "tiny", {"votes": 10}, {})
+    assert "- commit: `abc123def456`" in body
+    # Outside a git checkout (a release tarball) the line says so instead of failing.
+    monkeypatch.undo()
+    monkeypatch.setattr(report.subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(OSError("no git")))
+    assert report.commit() == "unknown"

@@ -76,7 +76,8 @@ def _ms(value):
 
 
 def commit():
-    """The checkout's commit (with "+ uncommitted changes" when the tree differs), or "unknown"."""
+    """The checkout's commit (with "+ uncommitted changes" when the code differs from it; the document
+    the bench writes does not count), or "unknown"."""
 
     def git(*args):
         root = Path(__file__).resolve().parents[2]
@@ -86,7 +87,7 @@ def commit():
 
     try:
         sha = git("rev-parse", "--short=12", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/PERFORMANCE.md")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{sha} + uncommitted changes" if dirty else sha

@@ -150,6 +150,9 @@ class Protocol(models.Model):
         ordering = ["district_id", "polling_station_id", "contest_id"]
         indexes = [
             models.Index(fields=["election", "state"], name="protocol_election_state"),
+            # The API's pages of one election's protocols in id order: without it PostgreSQL walks
+            # the primary key past every other election's protocols (0.57 s past a million).
+            models.Index(fields=["election", "id"], name="protocol_election_id"),
             models.Index(fields=["contest", "state"], name="protocol_contest_state"),
             models.Index(fields=["region", "state"], name="protocol_region_state"),
             models.Index(fields=["district", "state"], name="protocol_district_state"),

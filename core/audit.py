@@ -201,7 +201,10 @@ def record_many(entries, *, actor=None, role="", commission=""):
         for entry in entries
     ]
     _chain(events)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    if len(events) == 1:
+        events[0].save(force_insert=True)  # a single transition: bulk_create's set-up costs more than it saves
+    else:
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
     return events
 
 

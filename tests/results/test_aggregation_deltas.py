@@ -18,6 +18,7 @@ from results import aggregation
 from results.aggregation import apply_deltas, deltas, recompute, update
 from results.aggregation.locks import NAMESPACE
 from results.bulk import copy_rows
+from results.controls import FIGURE_NAMES
 from results.models import ContestResult, Protocol, ProtocolVote, TurnoutRollup
 from results.models import ProtocolState as S
 from results.models_aggregates import CandidateResult, PendingDelta
@@ -82,20 +83,7 @@ def reopen(protocol):
         state=S.FIRST_ENTRY_IN_PROGRESS,
         certified_at=None,
         certified_by=None,
-        **dict.fromkeys(
-            (
-                "voters",
-                "ballots_received",
-                "issued_station",
-                "issued_mobile",
-                "spoiled",
-                "unused",
-                "found_stationary",
-                "found_mobile",
-                "invalid",
-                "against_all",
-            )
-        ),
+        **dict.fromkeys((*FIGURE_NAMES, "against_all")),
     )
 
 

@@ -8,6 +8,14 @@ from .controls import thresholds_for
 from .models import Protocol, ProtocolEntry, ProtocolState
 
 
+def protocol_turnout_percent(voters, issued_station, issued_mobile):
+    """A protocol's turnout as published: (Is + Im) / V x 100 rounded to 2 places (a float, as
+    `Protocol.turnout` gives the share); None without official figures (V empty or 0, Is empty)."""
+    if voters in (None, 0) or issued_station is None:
+        return None
+    return round((issued_station + issued_mobile) / voters * 100, 2)
+
+
 def candidacies_of(contest_id):
     """{candidacy id: "Surname Given name (party)"} of the contest's registered candidates, ballot order."""
     rows = (

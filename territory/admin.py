@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_audit  # noqa: F401  (registers the audit trail's admin)
 from .admin_scoping import OUT_OF_SCOPE_OBJECT, ScopedAdminMixin
 from .models import AdminUnit, Commission, Membership, PollingStation
 from .scope import commissions_for, scope_for, stations_for, units_for

@@ -3,7 +3,7 @@ gunicorn on loopback started as a subprocess with production-like settings (DEBU
 
 Bounded: each client stops after its share of `requests` or at `seconds`, whichever comes first,
 and gunicorn is stopped (its process group) whatever happens. The auditor's token is issued
-through core.api.tokens (the project's service); the throttle is raised for the run (one token
+through api.tokens (the project's service); the throttle is raised for the run (one token
 would otherwise be throttled at 600/min) but still counted on every request.
 
 Before the run, the tables the pages read are ANALYZEd: a freshly built election has no planner
@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from core.api import tokens
+from api import tokens
 
 PAGES = ("results", "protocols", "candidates")
 AUDITOR = "bench-auditor"

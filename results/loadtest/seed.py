@@ -13,8 +13,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from api.tokens import AUDITOR_GROUP, issue_token
 from core import clock
-from core.api.tokens import AUDITOR_GROUP, issue_token
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Person
 from results import signals_out

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from api import tokens
 from core import audit
-from core.api import tokens
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Party, Person
 from territory.kato import Kind

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from api import cache as page_cache
+from api import tokens
 from core import clock
-from core.api import cache as page_cache
-from core.api import tokens
 from results.models import Protocol
 from results.services import create_protocols_for_contest
 from territory import roles
@@ -23,7 +23,7 @@ def fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle counters and axes' caches are per test; so are kept API pages (core.api.cache).
+    # Throttle counters and axes' caches are per test; so are kept API pages (api.cache).
     cache.clear()
     page_cache.clear()
     yield

@@ -4,11 +4,12 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from core.api.audit_events import AuditEventViewSet
-from core.api.viewsets import ApiRouter, not_found
-from registry.api import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
-from results.api import ContestResultViewSet, EntryViewSet, ProtocolViewSet, TurnoutViewSet
-from territory.api import PollingStationViewSet, UnitViewSet
+from api.audit_events import AuditEventViewSet
+from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
+from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
+from api.resources.results_totals import ContestResultViewSet, TurnoutViewSet
+from api.resources.territory import PollingStationViewSet, UnitViewSet
+from api.viewsets import ApiRouter, not_found
 
 router = ApiRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -26,7 +27,7 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="electadmin.api"), name="api-schema"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="api.urls"), name="api-schema"),
     # Both docs pages load their scripts from static files (the Swagger UI's init script from
     # ?script, templates/drf_spectacular/), so script-src stays 'self'. Swagger UI draws icons from
     # data: URLs; Redoc injects <style> elements and runs a blob: worker: only these pages allow that.

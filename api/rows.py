@@ -3,7 +3,7 @@
 A page of 100 rows through a ModelSerializer costs a model instance per row and per related
 object, and a dozen field calls per value; at the scale of Kazakhstan that was most of the time
 of a list page (docs/PERFORMANCE.md, "API"). A viewset that sets `list_fields` and `list_rows`
-(core.api.viewsets.ReadOnlyViewSet) selects only those columns and builds each row as a dict of
+(api.viewsets.ReadOnlyViewSet) selects only those columns and builds each row as a dict of
 the same shape; the serializer stays the description of the schema and serves retrieve and CSV.
 tests/api/test_fast_lists.py compares the two on every such resource.
 

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from api.models import ApiToken
 from core.errors import DomainError
-from core.models import ApiToken
 from territory.models import AdminUnit
 from territory.scope import scope_for
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from core.models import ApiToken
+from api.models import ApiToken
 
 from .tokens import is_auditor
 

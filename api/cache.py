@@ -9,7 +9,7 @@ keyed by the same database version; a shared cache (Redis, memcached) works the 
 
 The key also holds everything else the bytes depend on: the resource, the full path with its
 query, the accepted media type, the active language and time zone, and the request's territory
-(core.api.scoping), so one territory's page is never served to another. Only JSON answers of GET
+(api.scoping), so one territory's page is never served to another. Only JSON answers of GET
 with status 200 are kept. What changes without aggregation (a unit's or a candidate's name
 corrected in the admin) may lag by at most API_CACHE_SECONDS.
 """

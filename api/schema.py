@@ -11,7 +11,7 @@ ERROR_STATUSES = (400, 401, 403, 404, 429)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "core.api.authentication.ApiTokenAuthentication"
+    target_class = "api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

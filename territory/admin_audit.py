@@ -1,8 +1,14 @@
-"""Admin of the audit trail: read-only, for national staff (CEC) and auditors."""
+"""Admin of the audit trail (core's AuditEvent): read-only, for national staff (CEC) and auditors.
+
+It lives in territory, not core, because who may read it is a question of territory (core imports
+no app of the project).
+"""
 
 from django.contrib import admin
 
-from .models import AuditEvent
+from core.models import AuditEvent
+
+from .scope import scope_for
 
 
 @admin.register(AuditEvent)
@@ -10,7 +16,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Nobody adds, changes or deletes audit events here; the trail is written by `core.audit.record` only.
 
     Events carry no territory path, so only national staff (CEC, superusers) see them in the
-    admin; the scope comes from the territory app, imported when asked (core stays below it).
+    admin.
     """
 
     list_display = ("created_at", "actor_name", "actor_role", "action", "object_type", "object_id", "to_state")
@@ -23,8 +29,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
 
     def _national(self, request):
-        from territory.scope import scope_for
-
         return scope_for(request.user).national
 
     def get_queryset(self, request):

@@ -82,7 +82,7 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [ApiFilterBackend]
     pagination_class = PageNumberPagination
     csv_chunk_size = 2000
-    # Fast list pages (core.api.rows): the `.values()` a list page selects, and a function from a
+    # Fast list pages (api.rows): the `.values()` a list page selects, and a function from a
     # page of those dicts to the rows of the response. None: the serializer builds the page.
     list_fields = None
 
@@ -122,7 +122,7 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     def page_version(self, request):
         """A value that changes whenever this resource's rows change, to keep rendered list pages
-        in the cache under (core.api.cache); None: pages are not kept."""
+        in the cache under (api.cache); None: pages are not kept."""
         return None
 
     def prepare_rows(self, rows):

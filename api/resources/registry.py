@@ -10,16 +10,15 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api import rows
-from core.api.audit_events import register_audited_type
-from core.api.filters import StrictBooleanFilter, territory_filterset
-from core.api.prepared import PreparedValues
-from core.api.scoping import restrict
-from core.api.viewsets import ReadOnlyViewSet
+from api import rows
+from api.audit_events import register_audited_type
+from api.filters import StrictBooleanFilter, territory_filterset
+from api.prepared import PreparedValues
+from api.scoping import restrict
+from api.viewsets import ReadOnlyViewSet
+from registry.models import Candidacy, Contest, Election, EndReason, Party, Sex, TermOfOffice
+from registry.models.election import OFFICE_KINDS
 from territory.models import AdminUnit
-
-from .models import Candidacy, Contest, Election, EndReason, Party, Sex, TermOfOffice
-from .models.election import OFFICE_KINDS
 
 
 class UnitBriefSerializer(serializers.ModelSerializer):
@@ -247,7 +246,7 @@ class CandidateViewSet(ReadOnlyViewSet):
     queryset = Candidacy.objects.select_related("person", "election", "contest__unit", "party").order_by(
         "contest_id", "pk"
     )
-    # List pages from .values() (core.api.rows); the same JSON as CandidateSerializer. The units
+    # List pages from .values() (api.rows); the same JSON as CandidateSerializer. The units
     # come in a second query (by contest): one query over candidacy, person, party, election,
     # contest and unit took PostgreSQL longer to plan (6 relations) than both queries to run.
     list_fields = (

@@ -4,7 +4,7 @@ Scope logic itself lives in `territory.scope` (the `Scope` value and its `unit_q
 this module only decides which scope an API request has and applies it.
 """
 
-from core.models import ApiToken
+from api.models import ApiToken
 from territory.scope import NATIONAL, Scope, scope_for
 
 _REQUEST_ATTR = "_api_scope"
@@ -20,7 +20,7 @@ def api_scope(request):
     if token is not None and token.scope_unit_id:
         scope = Scope(False, frozenset({token.scope_unit_id}), frozenset(), frozenset())
     elif token is not None and getattr(token, "user_has_membership", None) is False:
-        # Known from the token's own query (core.api.tokens.find_token): no active membership,
+        # Known from the token's own query (api.tokens.find_token): no active membership,
         # so scope_for would find an empty territory, which for a token means national.
         scope = NATIONAL
     else:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from core.api import tokens
+from api import tokens
 from core.errors import DomainError
 from territory.models import AdminUnit
 

@@ -10,9 +10,9 @@ from django.db import router, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from api.models import ApiToken
 from core import audit, clock
 from core.errors import DomainError, InvalidTransition, NotPermitted
-from core.models import ApiToken
 from territory.models import Membership
 
 from .prepared import PreparedValues
@@ -146,7 +146,7 @@ def _user_columns():
     return tuple(f"user__{f.attname}" for f in get_user_model()._meta.concrete_fields)
 
 
-# Compiled once per database (core.api.prepared): building this query with the ORM cost more CPU
+# Compiled once per database (api.prepared): building this query with the ORM cost more CPU
 # than anything else in a small API request.
 _TOKEN_QUERY = PreparedValues(_token_query, prefix="<prefix>", group="<group>", day=datetime.date(1, 1, 2))
 
@@ -157,7 +157,7 @@ def find_token(raw):
     One query: the token, its user, whether the user is in the auditors group (kept on the user
     for `is_auditor`) and whether the user has an active commission membership (the token's
     `user_has_membership`: without one, a token's territory is national with no further query;
-    see core.api.scoping)."""
+    see api.scoping)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) < PREFIX_LENGTH or len(raw) > 200:
         return None
     digest = hash_token(raw)

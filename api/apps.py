@@ -1,10 +1,9 @@
-"""App config of the API machinery (so that its admin module is discovered)."""
+"""The auditors' read-only API: above territory, registry and results, imported by none of them."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
-    name = "core.api"
-    label = "core_api"
+    name = "api"
     verbose_name = _("Auditors' API")

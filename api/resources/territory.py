@@ -4,12 +4,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.filters import KatoPrefixFilter, territory_filterset
-from core.api.scoping import restrict
-from core.api.viewsets import ReadOnlyViewSet
-
-from .kato import Kind
-from .models import AdminUnit, PollingStation
+from api.filters import KatoPrefixFilter, territory_filterset
+from api.scoping import restrict
+from api.viewsets import ReadOnlyViewSet
+from territory.kato import Kind
+from territory.models import AdminUnit, PollingStation
 
 
 class UnitSerializer(serializers.ModelSerializer):

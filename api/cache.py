@@ -2,7 +2,7 @@
 
 A viewset opts in with `page_version(request)`: a value read from the database on every request
 that changes whenever the rows of the page change (for the result tables: the signature of the
-election's roll-up rows, which every aggregation run writes; results.api). The key holds that
+election's roll-up rows, which every aggregation run writes; api.resources.results_totals). The key holds that
 version, so a page is never served after the data under it changed, from any process: with the per-process
 cache of settings (LocMemCache, alias "api-pages") each gunicorn worker keeps its own copies, all
 keyed by the same database version; a shared cache (Redis, memcached) works the same way.

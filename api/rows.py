@@ -70,7 +70,7 @@ def unit_columns(path):
 
 
 def unit_brief(row, path):
-    """The brief unit (registry.api.UnitBriefSerializer) of a row selected with unit_columns(path);
+    """The brief unit (api.resources.registry.UnitBriefSerializer) of a row selected with unit_columns(path);
     the name in the active language; None for a row without a unit."""
     p = f"{path}__"
     if row[p + "id"] is None:

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from results.bench import aggregate, builder, report
-from results.bench.presets import PRESETS, Scale
+from devtools.bench import aggregate, builder, report
+from devtools.bench.presets import PRESETS, Scale
 from results.models import CandidateResult, ContestResult, Protocol, ProtocolState, ProtocolVote
 
 pytestmark = pytest.mark.django_db(transaction=False)

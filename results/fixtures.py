@@ -10,9 +10,11 @@ what the state machine guarantees:
   a certification (`certified`), or `empty` itself; `PATHS` derives each path from
   `state_machine.TRANSITIONS` (a change to the table that breaks a path fails at import), and
   the version is the number of events on the path, as the services would leave it;
-- a protocol with figures (verified, certified) has every figure and one vote count per registered
-  candidacy of its contest, and they pass every error control of `results.controls` (the votes
-  included: the database's check constraints hold only the row ones); an empty one has none;
+- a protocol with figures (verified, certified) has every figure (whole numbers within
+  `controls.MAX_FIGURE`) and one vote count per registered candidacy of its contest, and they pass
+  the error controls of `results.controls` (`arithmetic_errors`, the votes included: the
+  database's check constraints hold only the row ones); refusals name the controls' codes. An
+  empty protocol has neither;
 - a certified protocol names who certified it and when;
 - the audit trail says so: one record per contest (`protocol.fixture_loaded`, on the contest's
   stream, as `create_protocols_for_contest` records creation) with the acting user, the reason,
@@ -31,7 +33,7 @@ from django.db import connection, transaction
 from core.audit import record_many
 from registry.models import Candidacy, Contest
 from results.bulk import copy_rows
-from results.controls import FIGURE_NAMES, run_controls
+from results.controls import FIGURE_NAMES, MAX_FIGURE, arithmetic_errors
 from results.models import Protocol, ProtocolVote
 from results.models import ProtocolState as S
 from results.services.state_machine import TRANSITIONS
@@ -93,6 +95,37 @@ class FixtureProtocol(NamedTuple):
     votes: dict | None = None
 
 
+def _figure_code(value):
+    """The control code a typed figure fails (None when it is a whole number in range): the codes
+    `results.controls.parse` gives for the same values."""
+    if value is None:
+        return "figure.missing"
+    if type(value) is not int:
+        return "figure.not_integer"
+    if value < 0:
+        return "figure.negative"
+    if value > MAX_FIGURE:
+        return "figure.too_large"
+    return None
+
+
+def _control_codes(figures, votes, candidacies, against_all):
+    """Codes of the error controls the figures and votes fail (the catalogue of results.controls)."""
+    names = (*FIGURE_NAMES, "against_all") if against_all else FIGURE_NAMES
+    codes = {code for code in (_figure_code(figures.get(name)) for name in names) if code}
+    if not against_all and figures.get("against_all") is not None:
+        codes.add("against_all.not_on_ballot")
+    if set(votes) - set(candidacies):
+        codes.add("candidate.unknown")
+    if set(candidacies) - set(votes):
+        codes.add("candidate.missing")
+    codes |= {code for code in (_figure_code(n) for n in votes.values()) if code}
+    if not codes:
+        clean = {**figures, "votes": votes}
+        codes = {r.code for r in arithmetic_errors(clean, candidacies=candidacies, against_all=against_all)}
+    return sorted(codes)
+
+
 def _refusal(row, candidacies, against_all):
     """Why `row` cannot be written, or None."""
     if row.state not in PATHS:
@@ -102,11 +135,9 @@ def _refusal(row, candidacies, against_all):
     if row.state == S.EMPTY:
         return "an empty protocol has no figures or votes" if row.figures or row.votes else None
     if not row.figures:
-        return f"a {row.state} protocol needs its figures"
-    report = run_controls({**row.figures, "votes": row.votes or {}}, candidacies=candidacies, against_all=against_all)
-    if report.errors:
-        return "controls refuse its figures: " + ", ".join(sorted({r.code for r in report.errors}))
-    return None
+        return f"a {row.state!s} protocol needs its figures"
+    codes = _control_codes(row.figures, row.votes or {}, candidacies, against_all)
+    return "controls refuse its figures: " + ", ".join(codes) if codes else None
 
 
 def load_protocols(election, protocols, *, actor, at, reason):

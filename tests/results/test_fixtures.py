@@ -8,6 +8,7 @@ from core.models import AuditEvent
 from registry.models import Contest
 from results import fixtures
 from results.bulk import reserve_ids
+from results.controls import MAX_FIGURE
 from results.fixtures import FixtureProtocol, load_protocols
 from results.models import Protocol, ProtocolVote
 from results.models import ProtocolState as S
@@ -147,6 +148,10 @@ def test_a_state_off_the_paths_is_refused(w, state):
         ({"ballots_received": 1001}, "ballots.balance"),
         ({"invalid": None}, "figure.missing"),
         ({"voters": -1}, "figure.negative"),
+        ({"voters": 1000.0}, "figure.not_integer"),
+        ({"voters": True}, "figure.not_integer"),
+        ({"voters": MAX_FIGURE + 1}, "figure.too_large"),
+        ({"against_all": 5}, "against_all.not_on_ballot"),
     ],
 )
 def test_figures_an_error_control_refuses_are_refused_with_its_code(w, figures, codes):
@@ -216,3 +221,36 @@ def test_a_load_without_a_saved_actor_is_refused(w):
         with pytest.raises(ValueError, match="needs a saved acting user"):
             load_protocols(w.election, [_row(w, 1, S.EMPTY)], actor=actor, at=COUNTING, reason=REASON)
     _nothing_written(before)
+
+
+def test_an_election_with_against_all_needs_and_keeps_that_figure(counting_night):
+    w = World(against_all=True)
+    figures = {name: int(v) for name, v in w.values().items() if name != "votes"}
+    assert figures["against_all"] == 10
+    without = {name: v for name, v in figures.items() if name != "against_all"}
+    with pytest.raises(ValueError, match="protocol 1: controls refuse its figures: figure.missing"):
+        load_protocols(
+            w.election,
+            [_row(w, 1, S.CERTIFIED, figures=without, votes=_votes(w))],
+            actor=w.cec,
+            at=COUNTING,
+            reason=REASON,
+        )
+    assert not Protocol.objects.exists()
+    # One vote moved from "against all" to the counted total: found != counted.
+    with pytest.raises(ValueError, match="found.not_counted"):
+        load_protocols(
+            w.election,
+            [_row(w, 1, S.CERTIFIED, figures={**figures, "against_all": 11}, votes=_votes(w))],
+            actor=w.cec,
+            at=COUNTING,
+            reason=REASON,
+        )
+    load_protocols(
+        w.election,
+        [_row(w, 1, S.CERTIFIED, figures=figures, votes=_votes(w))],
+        actor=w.cec,
+        at=COUNTING,
+        reason=REASON,
+    )
+    assert Protocol.objects.get(pk=1).official_figures() == figures

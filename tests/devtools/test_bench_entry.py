@@ -1,4 +1,4 @@
-"""The entry benchmark (results.bench.entry) on PostgreSQL: worker processes enter new protocols
+"""The entry benchmark (devtools.bench.entry) on PostgreSQL: worker processes enter new protocols
 through the services and through raw INSERTs; every protocol ends certified, the chains verify."""
 
 import pytest

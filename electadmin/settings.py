@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "results",
     "api",  # the auditors' API, above the domain apps
 ]
+# Development tooling (devtools/: load_demo, bench, loadtest): on with DEBUG unless DEVTOOLS says
+# otherwise; `make bench` (DEBUG=0) sets DEVTOOLS=1. Production (DEBUG off, no DEVTOOLS) leaves it out.
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "core.logging.RequestIdMiddleware",  # first: every log line of the request carries its id

@@ -479,6 +479,19 @@ def warn_invalid_share(c, thresholds):
     return None
 
 
+def arithmetic_errors(clean, *, candidacies, against_all=False):
+    """The error controls over figures already read into ints (`parse`'s clean mapping, votes keyed by
+    candidacy id): `run_controls` runs them after parsing; `results.fixtures` runs them on typed rows."""
+    checks = (
+        check_ballots_balance(clean),
+        check_issued_within_voters(clean),
+        check_mobile_found(clean),
+        check_found_within_issued(clean),
+        check_found_counted(clean, candidacies=candidacies, against_all=against_all),
+    )
+    return [r for r in checks if r is not None]
+
+
 def run_controls(values, *, candidacies, against_all=False, thresholds=None):
     """Every control over one entry. `candidacies`: {candidacy id: name} of the registered candidates.
 
@@ -489,12 +502,8 @@ def run_controls(values, *, candidacies, against_all=False, thresholds=None):
     clean, results = parse(values, candidacies=candidacies, against_all=against_all)
     if not isinstance(values, dict):
         return Report(results, clean)
+    results.extend(arithmetic_errors(clean, candidacies=candidacies, against_all=against_all))
     checks = [
-        check_ballots_balance(clean),
-        check_issued_within_voters(clean),
-        check_mobile_found(clean),
-        check_found_within_issued(clean),
-        check_found_counted(clean, candidacies=candidacies, against_all=against_all),
         warn_found_below_issued(clean),
         warn_turnout(clean, thresholds),
         warn_votes(clean, candidacies),

@@ -3,7 +3,10 @@
 Every service that moves a protocol calls `transition()` (or `advance()` for several events in one
 go, `transition_many()` for many protocols), which refuses any (state, event) pair
 not in `TRANSITIONS`, bumps the version, stamps `state_changed_at` and writes the audit record
-in the caller's transaction. Nothing else assigns `Protocol.state`.
+in the caller's transaction. Nothing else assigns `Protocol.state`; the one exception is
+`results.fixtures`, which development tooling (the benchmark) uses to load protocols in bulk
+directly in the states this table reaches from `empty`, with the versions its paths give, and
+says so in the audit trail.
 """
 
 from django.db import transaction

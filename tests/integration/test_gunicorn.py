@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from api.tokens import AUDITOR_GROUP, issue_token
-from results.loadtest.server import database_url, free_port
+from devtools.loadtest.server import database_url, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

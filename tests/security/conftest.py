@@ -48,7 +48,7 @@ def build_world():
     w.other_district_tec = Commission.objects.create(kind="district", name="ТИК Акмола", unit=w.other_district)
     w.other_regional_tec = Commission.objects.create(kind="regional", name="ТИК 11", unit=w.other_region)
     roles.sync_groups()
-    # The results app grants its view permissions in its demo loader (results/demo.py), not in the table.
+    # The results app grants its view permissions in its demo loader (devtools/demo/results.py), not in the table.
     results_view = [f"results.view_{m}" for m in ("protocol", "protocolentry", "protocolvote")]
     roles.sync_groups({roles.CEC: results_view, roles.TEC: results_view})
     for staff in (w.tec, w.regional, w.cec):

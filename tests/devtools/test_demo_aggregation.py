@@ -1,7 +1,6 @@
 """The demo election after `load_demo`: official national turnout 78.54%, every contest decided or
 flagged, and a rerun of the aggregation changes nothing. One load for the whole module (slow)."""
 
-import importlib.util
 from decimal import Decimal
 from io import StringIO
 
@@ -15,12 +14,7 @@ from results.outcomes import Code
 
 pytestmark = pytest.mark.django_db
 
-NEEDS_RESULTS_DEMO = pytest.mark.skipif(
-    importlib.util.find_spec("results.demo") is None, reason="results.demo (protocols of the demo) not written yet"
-)
 
-
-@NEEDS_RESULTS_DEMO
 def test_demo_figures_after_load_demo():
     call_command("load_demo", stdout=StringIO())
     election = Election.objects.get(kind="regular")  # load_demo also calls a by-election (office register)
@@ -49,9 +43,11 @@ def test_demo_figures_after_load_demo():
 
 def test_without_protocols_the_demo_contests_are_all_flagged_incomplete(monkeypatch):
     """The territory and registry steps alone: every contest is still covered (incomplete)."""
-    from results.management.commands import load_demo
+    from devtools.management.commands import load_demo
 
-    monkeypatch.setattr(load_demo, "STEPS", ("territory.demo", "registry.demo", "results.demo_aggregation"))
+    monkeypatch.setattr(
+        load_demo, "STEPS", ("devtools.demo.territory", "devtools.demo.registry", "devtools.demo.aggregation")
+    )
     call_command("load_demo", stdout=StringIO())
     election = Election.objects.get(kind="regular")  # load_demo also calls a by-election (office register)
     rows = list(ContestResult.objects.filter(election=election, basis="official").values_list("outcome", "flags"))

@@ -1,4 +1,4 @@
-"""The benchmark (results.bench, manage.py bench): a tiny election's totals equal the SQL baseline's,
+"""The benchmark (devtools.bench, manage.py bench): a tiny election's totals equal the SQL baseline's,
 a tampered total is caught (non-zero exit), the document keeps the other sections."""
 
 from io import StringIO
@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from results.bench import aggregate, builder, report
-from results.bench.presets import PRESETS, Scale
+from devtools.bench import aggregate, builder, report
+from devtools.bench.presets import PRESETS, Scale
 from results.models import CandidateResult, ContestResult, Protocol, ProtocolState, ProtocolVote
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -98,3 +98,26 @@ def test_the_table_names_the_commit_it_was_measured_at(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(report.subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(OSError("no git")))
     assert report.commit() == "unknown"
+
+
+def test_the_builder_loads_protocols_through_results_fixtures_with_the_state_machines_versions():
+    """No state is set by the builder: results.fixtures derives state and version from the paths of
+    the transition table and records the load per contest in the audit trail."""
+    from core.audit import verify_chain
+    from core.models import AuditEvent
+    from results.fixtures import ACTION, PATHS
+
+    election = builder.build(TINY, seed=7, say=lambda m: None)
+    versions = dict(
+        Protocol.objects.filter(election=election).values_list("state", "version").distinct().order_by("state")
+    )
+    assert versions == {state: len(events) for state, events in PATHS.items() if state in versions}
+    assert set(versions) <= {ProtocolState.EMPTY, ProtocolState.VERIFIED, ProtocolState.CERTIFIED}
+    certified = Protocol.objects.filter(election=election, state=ProtocolState.CERTIFIED)
+    assert certified.exists() and not certified.filter(certified_by__isnull=True).exists()
+    events = AuditEvent.objects.filter(action=ACTION, object_type="registry.contest")
+    assert sorted(int(e.object_id) for e in events) == sorted(election.contests.values_list("pk", flat=True))
+    loaded = sorted(pid for e in events for ids in e.data["protocols"].values() for pid in ids)
+    assert loaded == sorted(Protocol.objects.filter(election=election).values_list("pk", flat=True))
+    assert all(e.actor.username == builder.BENCH_USER and e.reason == builder.LOAD_REASON for e in events)
+    assert verify_chain()[1] is None

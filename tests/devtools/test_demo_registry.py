@@ -10,19 +10,19 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+import devtools.demo.territory
 from core.audit import verify_chain
 from core.models import AuditEvent
-from registry import demo, iin
+from devtools.demo import registry as demo
+from registry import iin
 from registry.eligibility import age_on
 from registry.models import Candidacy, Contest, Person
-
-from .factories import demo_territory
 
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_territory()
+        devtools.demo.territory.load(None)
         election = demo.load(io.StringIO())
         out = io.StringIO()
         call_command("registry_stats", election=election.pk, json=True, stdout=out)

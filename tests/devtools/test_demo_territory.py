@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 
-from results.management.commands import load_demo
-from territory import demo
+from devtools.demo import territory as demo
+from devtools.management.commands import load_demo
 from territory.kato import Kind
 from territory.models import AdminUnit, Commission, Membership, PollingStation
 
@@ -165,7 +165,7 @@ def test_demo_password_comes_from_settings(db, settings):
 
 
 def test_load_demo_command_runs_the_steps_present_and_prints_the_logins(db, monkeypatch):
-    monkeypatch.setattr(load_demo, "STEPS", ("territory.demo", "territory.no_such_demo"))
+    monkeypatch.setattr(load_demo, "STEPS", ("devtools.demo.territory", "territory.no_such_demo"))
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()

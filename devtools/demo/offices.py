@@ -22,8 +22,7 @@ from core import clock
 from registry.models import ContestFollowUp, Election, MaslikhatReport, TermOfOffice
 from registry.offices import services as offices
 from registry.services import advance_election
-
-from . import winners
+from results import winners
 
 ALMATY = ZoneInfo("Asia/Almaty")
 RESULTS_ESTABLISHED = datetime.datetime(2021, 7, 27, 12, 0, tzinfo=ALMATY)
@@ -69,7 +68,7 @@ def _accountability(terms):
 
 
 def load(stdout=None):
-    from registry.demo import existing_election
+    from devtools.demo.registry import existing_election
 
     def say(message):
         if stdout is not None:

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import roles
-from .demo_data import NAME_FIRST, NAME_SECOND, REGIONS
-from .kato import Kind
-from .models import AdminUnit, Commission, Membership, PollingStation
+from devtools.demo.territory_data import NAME_FIRST, NAME_SECOND, REGIONS
+from territory import roles
+from territory.kato import Kind
+from territory.models import AdminUnit, Commission, Membership, PollingStation
 
 SEED = 20210725
 TOTAL_STATIONS = 1847

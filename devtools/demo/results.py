@@ -23,13 +23,12 @@ from django.db.models import Sum
 
 from core import clock
 from registry.models import Candidacy
+from results import signals_out
+from results.models import Protocol, ProtocolState
+from results.roles import RESULTS_GROUP_PERMISSIONS
+from results.services import certify_protocols, create_protocols_for_election, save_entry
 from territory import roles
 from territory.models import Commission, Membership
-
-from . import signals_out
-from .models import Protocol, ProtocolState
-from .roles import RESULTS_GROUP_PERMISSIONS
-from .services import certify_protocols, create_protocols_for_election, save_entry
 
 SEED = 2021_07_25
 TARGET_TURNOUT = Decimal("78.54")
@@ -171,8 +170,8 @@ def _pick(rng, pool, counts):
 
 def load(stdout=None):
     """Enter the demo results (needs the territory and registry demos). A second run changes nothing."""
-    from registry.demo import ELECTION_DAY, existing_election
-    from territory.demo import DEMO_STATION_KEY
+    from devtools.demo.registry import ELECTION_DAY, existing_election
+    from devtools.demo.territory import DEMO_STATION_KEY
 
     def say(message):
         if stdout is not None:

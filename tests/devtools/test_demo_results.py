@@ -7,18 +7,18 @@ import pytest
 from django.db.models import Count, Sum
 
 from core.models import AuditEvent
-from results import demo
+from devtools.demo import results as demo
 from results.models import Protocol, ProtocolEntry, ProtocolState
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_results(django_user_model):
-    import registry.demo
-    import territory.demo
+    import devtools.demo.registry
+    import devtools.demo.territory
 
-    territory.demo.load(StringIO())
-    registry.demo.load(StringIO())
+    devtools.demo.territory.load(StringIO())
+    devtools.demo.registry.load(StringIO())
     demo.load(StringIO())
 
     protocols = Protocol.objects.all()

@@ -1,14 +1,16 @@
 """A synthetic election of any size, written through the project's bulk paths.
 
 Territory (regions, districts, rural districts as the contests' units), an election with its
-contests and registered candidacies (`bulk_create`), then polling stations, their protocols and
-the protocols' vote counts through `results.bulk.copy_rows` (COPY on PostgreSQL), in chunks of
-stations, each chunk its own transaction (memory and deferred constraint checks stay bounded).
+contests and registered candidacies (`bulk_create`), then polling stations through
+`results.bulk.copy_rows` (COPY on PostgreSQL) and their protocols with the vote counts through
+`results.fixtures.load_protocols`, in chunks of stations, each chunk its own transaction (memory and
+deferred constraint checks stay bounded).
 
-Protocols are written in their final state with consistent figures (every control of
-DESIGN.md section 4 holds; the database's check constraints verify the row ones): about 90%
-certified, 6% verified, 4% empty. Aggregation reads only these rows, so the entry workflow is
-measured separately (results.bench.entry), through the services. Deterministic for a seed.
+Protocols are loaded in their final state with consistent figures: about 90% certified, 6% verified,
+4% empty. The builder never sets a state itself: `results.fixtures` derives state and version from
+the state machine's table, refuses figures any error control refuses, and records the load in the
+audit trail (one record per contest and chunk). Aggregation reads only these rows, so the entry
+workflow is measured separately (devtools.bench.entry), through the services. Deterministic for a seed.
 """
 
 import datetime
@@ -21,37 +23,15 @@ from django.db import connection, transaction
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Person
 from results.bulk import copy_rows, reserve_ids
+from results.controls import FIGURE_NAMES
+from results.fixtures import FixtureProtocol, load_protocols
 from results.models import Protocol, ProtocolState, ProtocolVote
 from territory.models import AdminUnit, Commission, Membership, PollingStation
 
 MOMENT = datetime.datetime(2021, 7, 25, 16, 0, tzinfo=datetime.UTC)
 CHUNK = 20_000
 BENCH_USER = "bench-cec"
-PROTOCOL_FIELDS = (
-    "id",
-    "election",
-    "contest",
-    "polling_station",
-    "region",
-    "district",
-    "state",
-    "version",
-    "cycle",
-    "state_changed_at",
-    "created_at",
-    "voters",
-    "ballots_received",
-    "issued_station",
-    "issued_mobile",
-    "spoiled",
-    "unused",
-    "found_stationary",
-    "found_mobile",
-    "invalid",
-    "against_all",
-    "certified_at",
-    "certified_by",
-)
+LOAD_REASON = "manage.py bench: synthetic election built by devtools.bench.builder"
 
 
 def election_name(scale, seed):
@@ -214,10 +194,9 @@ def build(scale, *, seed=1, say=print):
     voters_of = dict.fromkeys(by_contest, 0)
     first_station = reserve_ids(PollingStation, scale.stations)
     first_protocol = reserve_ids(Protocol, scale.stations)
-    stamp = connection.ops.adapt_datetimefield_value(MOMENT)
     votes_written = 0
     for start in range(0, scale.stations, CHUNK):
-        stations, protocols, votes = [], [], []
+        stations, protocols = [], []
         for s in range(start, min(start + CHUNK, scale.stations)):
             contest, unit = contests[s % len(contests)], units[s % len(contests)]
             number = next_number.get(unit.district_id, 0) + 1
@@ -234,25 +213,21 @@ def build(scale, *, seed=1, say=print):
             station_id, protocol_id = first_station + s, first_protocol + s
             stations.append((station_id, number, unit.pk, unit.district_id, unit.region_id, "", figures[0]))
             voters_of[contest.pk] += figures[0]
-            certified = state == ProtocolState.CERTIFIED
-            if state == ProtocolState.EMPTY:
-                figures = (None,) * len(figures)
-            protocols.append(
-                (protocol_id, election.pk, contest.pk, station_id, unit.region_id, unit.district_id, state)
-                + (3 if certified else 2 if state != ProtocolState.EMPTY else 0, 1, stamp, stamp)
-                + figures
-                + ((stamp, user.pk) if certified else (None, None))
-            )
+            row = FixtureProtocol(protocol_id, contest.pk, station_id, unit.region_id, unit.district_id, state)
             if state != ProtocolState.EMPTY:
-                votes.extend((protocol_id, cid, n) for cid, n in zip(by_contest[contest.pk], parts, strict=True))
+                row = row._replace(
+                    figures=dict(zip(FIGURE_NAMES, figures, strict=False)),
+                    votes=dict(zip(by_contest[contest.pk], parts, strict=True)),
+                )
+                votes_written += len(parts)
+            protocols.append(row)
         with transaction.atomic():
             copy_rows(
                 PollingStation,
                 ("id", "number", "unit", "district", "region", "address", "registered_voters"),
                 stations,
             )
-            copy_rows(Protocol, PROTOCOL_FIELDS, protocols)
-            votes_written += copy_rows(ProtocolVote, ("protocol", "candidacy", "votes"), votes)
+            load_protocols(election, protocols, actor=user, at=MOMENT, reason=LOAD_REASON)
         if scale.stations > CHUNK:
             say(f"bench: {start + len(stations)} stations, {votes_written} vote counts")
     for contest in contests:

@@ -12,7 +12,13 @@ from django.utils.translation import gettext
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
 # Then the demo election is aggregated (results tables, dashboard figures), and its winners are
 # registered as akims with some accountability records (the office register).
-STEPS = ("territory.demo", "registry.demo", "results.demo", "results.demo_aggregation", "results.demo_offices")
+STEPS = (
+    "devtools.demo.territory",
+    "devtools.demo.registry",
+    "devtools.demo.results",
+    "devtools.demo.aggregation",
+    "devtools.demo.offices",
+)
 
 
 class Command(BaseCommand):

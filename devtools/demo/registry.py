@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from core import clock
+from registry import roles, services
+from registry.eligibility import signatures_required
+from registry.models import Candidacy, Contest, Education, Election, Party
 from territory.kato import Kind
 from territory.models import AdminUnit
-
-from . import roles, services
-from .eligibility import signatures_required
-from .models import Candidacy, Contest, Education, Election, Party
 
 ELECTION_DAY = datetime.date(2021, 7, 25)
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -178,7 +177,7 @@ class _People:
         self.serial = 100
 
     def row(self, *, sex, age, education=Education.HIGHER, birth_date=None, **extra):
-        from .iin import make_next
+        from registry.iin import make_next
 
         rng = self.rng
         birth_date = birth_date or _birth_date(rng, age)

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from results.loadtest import runner, seed, server
+from devtools.loadtest import runner, seed, server
 
 
 class Command(BaseCommand):

@@ -3,8 +3,9 @@ certification) by 1 and by N concurrent workers, against raw INSERT transactions
 
 Workers are processes (see `_run`), each with its own database connection, as gunicorn's workers
 are. The protocols are new, empty ones of new polling stations in the bench election's contests
-(written by results.bulk), so every run starts alike. Certification requests no aggregation
-(signals_out.suppressed): aggregation is measured on its own.
+(stations written by results.bulk, protocols loaded by results.fixtures), so every run starts
+alike. Certification requests no aggregation (signals_out.suppressed): aggregation is measured on
+its own.
 
 The baseline writes, for other new empty protocols, the rows the services write, in the same three
 transactions per protocol: (1) the first entry, the protocol's state, two audit rows; (2) the
@@ -26,10 +27,11 @@ from core import clock
 from registry.models import Candidacy, Contest
 from results import signals_out
 from results.bulk import copy_rows, reserve_ids
+from results.fixtures import FixtureProtocol, load_protocols
 from results.models import Protocol, ProtocolEntry, ProtocolState
 from territory.models import AdminUnit, Commission, Membership, PollingStation
 
-from .builder import MOMENT, _figures
+from .builder import LOAD_REASON, MOMENT, _figures, bench_user
 
 CLERKS = ("bench-clerk-a", "bench-clerk-b")
 NIGHT = datetime.datetime(2021, 7, 25, 16, 30, tzinfo=datetime.UTC)
@@ -48,9 +50,11 @@ def clerks():
     return users
 
 
-def empty_protocols(election, count, seed):
-    """`count` new empty protocols of new stations, spread over the election's contests; returns
+def empty_protocols(election, count, seed, *, actor=None):
+    """`count` new empty protocols of new stations, spread over the election's contests (loaded by
+    `results.fixtures` in the name of `actor`, the bench's CEC member by default); returns
     [(protocol id, {candidacy id: votes}, figures)] with the figures each will be entered with."""
+    actor = actor or bench_user()
     rng = random.Random(seed)
     contests = list(Contest.objects.filter(election=election).order_by("pk").values_list("pk", "unit_id"))
     unit_rows = {
@@ -64,7 +68,6 @@ def empty_protocols(election, count, seed):
         cands.setdefault(contest_id, []).append(pk)
     numbers = {}
     first_station, first_protocol = reserve_ids(PollingStation, count), reserve_ids(Protocol, count)
-    stamp = connection.ops.adapt_datetimefield_value(MOMENT)
     stations, protocols, plan = [], [], []
     for i in range(count):
         contest_id, unit_id = contests[rng.randrange(len(contests))]
@@ -77,31 +80,18 @@ def empty_protocols(election, count, seed):
         figures, parts = _figures(rng, [1 / len(cands[contest_id])] * len(cands[contest_id]))
         stations.append((first_station + i, numbers[district], unit_id, district, region, "", figures[0]))
         protocols.append(
-            (
-                first_protocol + i,
-                election.pk,
-                contest_id,
-                first_station + i,
-                region,
-                district,
-                "empty",
-                0,
-                1,
-                stamp,
-                stamp,
-            )
+            FixtureProtocol(first_protocol + i, contest_id, first_station + i, region, district, ProtocolState.EMPTY)
         )
         names = ("voters", "ballots_received", "issued_station", "issued_mobile", "spoiled", "unused")
         names += ("found_stationary", "found_mobile", "invalid")
         values = dict(zip(names, figures, strict=False))
         values["votes"] = {str(c): n for c, n in zip(cands[contest_id], parts, strict=True)}
         plan.append((first_protocol + i, values))
-    fields = ("id", "election", "contest", "polling_station", "region", "district", "state", "version", "cycle")
     with transaction.atomic():
         copy_rows(
             PollingStation, ("id", "number", "unit", "district", "region", "address", "registered_voters"), stations
         )
-        copy_rows(Protocol, (*fields, "state_changed_at", "created_at"), protocols)
+        load_protocols(election, protocols, actor=actor, at=MOMENT, reason=LOAD_REASON)
     return plan
 
 
@@ -246,7 +236,7 @@ def measure(election, certifier, *, per_worker=40, worker_counts=(1, 8), runs=3,
         for kind, fn in (("services", through_services), ("baseline", raw_inserts)):
             results = []
             for r in range(runs):
-                plan = empty_protocols(election, per_worker * workers, seed * 1000 + workers * 10 + r)
+                plan = empty_protocols(election, per_worker * workers, seed * 1000 + workers * 10 + r, actor=certifier)
                 results.append(fn(election, plan, workers, certifier))
             rates = sorted(x["rate"] for x in results)
             out[(kind, workers)] = {

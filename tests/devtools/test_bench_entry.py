@@ -1,11 +1,11 @@
-"""The entry benchmark (results.bench.entry) on PostgreSQL: worker processes enter new protocols
+"""The entry benchmark (devtools.bench.entry) on PostgreSQL: worker processes enter new protocols
 through the services and through raw INSERTs; every protocol ends certified, the chains verify."""
 
 import pytest
 
 from core.audit import verify_chain
-from results.bench import builder, entry
-from results.bench.presets import PRESETS
+from devtools.bench import builder, entry
+from devtools.bench.presets import PRESETS
 from results.models import Protocol, ProtocolState
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

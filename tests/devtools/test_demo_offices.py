@@ -9,26 +9,28 @@ import pytest
 
 from core.audit import verify_chain
 from core.models import AuditEvent
+from devtools.demo import aggregation as demo_aggregation
+from devtools.demo import offices as demo_offices
+from devtools.demo import results as demo
 from registry.models import ContestFollowUp, Election, MaslikhatReport, NoConfidenceVote, TermOfOffice
-from results import demo, demo_aggregation, demo_offices
 from results.models import ContestResult
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_office_register():
-    import registry.demo
-    import territory.demo
+    import devtools.demo.registry
+    import devtools.demo.territory
 
-    territory.demo.load(StringIO())
-    registry.demo.load(StringIO())
+    devtools.demo.territory.load(StringIO())
+    devtools.demo.registry.load(StringIO())
     demo.load(StringIO())
     demo_aggregation.load(StringIO())
     out = StringIO()
     demo_offices.load(out)
     text = out.getvalue()
 
-    election = registry.demo.existing_election()
+    election = devtools.demo.registry.existing_election()
     assert (election.status, election.results_established_on) == ("results_established", datetime.date(2021, 7, 27))
     official = ContestResult.objects.filter(election=election, basis="official")
     assert election.contests.count() == 730

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from results.bench import aggregate, builder, report
-from results.bench.presets import PRESETS, Scale
+from devtools.bench import aggregate, builder, report
+from devtools.bench.presets import PRESETS, Scale
 
 
 def _vm_hwm():
@@ -78,13 +78,13 @@ class Command(BaseCommand):
             if connection.vendor != "postgresql":
                 figures["notes"].append("Entry: measured on PostgreSQL only (SQLite serialises writers).")
             else:
-                from results.bench import entry
+                from devtools.bench import entry
 
                 figures["entry"] = entry.measure(
                     election, user, per_worker=o["entry_per_worker"], runs=o["runs"], seed=o["seed"], say=say
                 )
         if not o["skip_api"]:
-            from results.bench import api
+            from devtools.bench import api
 
             figures["api"] = api.measure(election, user, requests=o["api_requests"], seconds=o["api_seconds"], say=say)
         figures["load"] = (load_start, os.getloadavg()[0])

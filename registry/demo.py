@@ -178,11 +178,11 @@ class _People:
         self.serial = 100
 
     def row(self, *, sex, age, education=Education.HIGHER, birth_date=None, **extra):
-        from .iin import make_next
+        from .iin import build_next_iin
 
         rng = self.rng
         birth_date = birth_date or _birth_date(rng, age)
-        value, used = make_next(birth_date, sex, self.serial)
+        value, used = build_next_iin(birth_date, sex, self.serial)
         self.serial = used + 1
         male = sex == "M"
         root = rng.choice(SURNAME_ROOTS)

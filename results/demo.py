@@ -26,7 +26,7 @@ from registry.models import Candidacy
 from territory import roles
 from territory.models import Commission, Membership
 
-from . import signals_out
+from . import aggregation_hook
 from .models import Protocol, ProtocolState
 from .roles import RESULTS_GROUP_PERMISSIONS
 from .services import certify_protocols, create_protocols_for_election, save_entry
@@ -193,7 +193,7 @@ def load(stdout=None):
     cec = User.objects.get(username="cec")
     night = datetime.datetime.combine(ELECTION_DAY, datetime.time(21, 30), tzinfo=ALMATY)
 
-    with signals_out.suppressed():
+    with aggregation_hook.suppressed():
         with clock.frozen(night):
             create_protocols_for_election(election, cec)
         protocols = list(

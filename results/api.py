@@ -21,6 +21,7 @@ from core.api.pagination import CursorPagination
 from core.api.prepared import PreparedValues
 from core.api.scoping import restrict
 from core.api.viewsets import ReadOnlyViewSet
+from core.numbers import percent
 from registry.api import UnitBriefSerializer, election_exists
 from registry.models import Contest, Election
 from territory.models import AdminUnit, PollingStation
@@ -106,7 +107,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
     def get_turnout_percent(self, protocol) -> float | None:
         if protocol.state not in WITH_FIGURES or protocol.turnout is None:
             return None
-        return round(protocol.turnout * 100, 2)
+        return float(percent(protocol.issued_station + protocol.issued_mobile, protocol.voters))
 
 
 class ProtocolFilter(territory_filterset("polling_station__unit")):
@@ -183,7 +184,7 @@ class ProtocolViewSet(ReadOnlyViewSet):
                 figures["against_all"] = row["against_all"]
                 voters, issued = row["voters"], row["issued_station"]
                 if voters not in (None, 0) and issued is not None:
-                    turnout = round((issued + row["issued_mobile"]) / voters * 100, 2)
+                    turnout = float(percent(issued + row["issued_mobile"], voters))
             out.append(
                 {
                     "id": row["id"],

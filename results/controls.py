@@ -21,6 +21,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import percent
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -64,7 +66,7 @@ CATALOGUE = {
         _("“%(key)s” is not a candidate registered in this contest; no count can be entered for it."),
     ),
     "candidate.missing": (ERROR, _("The count for candidate %(name)s is missing: enter a number, 0 if none.")),
-    # Arithmetic relations (DESIGN.md section 4).
+    # Arithmetic relations (docs/DOMAIN.md, "The protocol").
     "ballots.balance": (
         ERROR,
         _(
@@ -414,7 +416,8 @@ def check_found_counted(c, *, candidacies, against_all):
 
 
 def _pct(fraction):
-    return f"{float(fraction) * 100:.2f}"
+    """A share (Fraction) as the percentage shown in messages: core.numbers.percent, 2 places."""
+    return str(percent(fraction.numerator, fraction.denominator))
 
 
 def warn_found_below_issued(c):

@@ -8,7 +8,7 @@ entries, transitions and audit records exactly as real entry leaves them. Then:
 - a few protocols stay empty, a few in discrepancy, a few verified but not certified (most of
   them in tec-district's district, so each screen has something to show);
 - all others are certified by the CEC member `cec`, with figures chosen so that the national
-  turnout of the certified protocols, sum(Is + Im) / sum(V), is 78.54% (DESIGN.md section 5).
+  turnout of the certified protocols, sum(Is + Im) / sum(V), is 78.54% (docs/DOMAIN.md, "The demo election").
 
 Deterministic (fixed seed, frozen clock) and idempotent: a second run changes nothing.
 """

@@ -6,7 +6,7 @@ the protocols' vote counts through `results.bulk.copy_rows` (COPY on PostgreSQL)
 stations, each chunk its own transaction (memory and deferred constraint checks stay bounded).
 
 Protocols are written in their final state with consistent figures (every control of
-DESIGN.md section 4 holds; the database's check constraints verify the row ones): about 90%
+docs/DOMAIN.md ("Controls") holds; the database's check constraints verify the row ones): about 90%
 certified, 6% verified, 4% empty. Aggregation reads only these rows, so the entry workflow is
 measured separately (results.bench.entry), through the services. Deterministic for a seed.
 """

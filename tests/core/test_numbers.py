@@ -30,3 +30,27 @@ def test_no_share_of_nothing():
     assert percent(1, 0) is None
     assert percent(0, None) is None
     assert percent(0, 5) == Decimal("0.00")
+
+
+def test_control_messages_show_shares_as_percent_does():
+    from fractions import Fraction
+
+    from results.controls import Thresholds, run_controls
+
+    assert f"{float(Fraction(13, 800)) * 100:.2f}" == "1.62"  # the float formatting it replaces
+    # Invalid 13 of 800 found: 1.625%, above a 1% threshold; the message says 1.63.
+    values = {
+        "voters": 1000,
+        "ballots_received": 1000,
+        "issued_station": 800,
+        "issued_mobile": 0,
+        "spoiled": 0,
+        "unused": 200,
+        "found_stationary": 800,
+        "found_mobile": 0,
+        "invalid": 13,
+        "votes": {"1": 787},
+    }
+    report = run_controls(values, candidacies={1: "A"}, thresholds=Thresholds(invalid_share=Fraction(1, 100)))
+    (warning,) = [r for r in report.results if r.code == "invalid.high_share"]
+    assert "1.63%" in warning.message and "above 1.00%" in warning.message

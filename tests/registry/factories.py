@@ -113,8 +113,8 @@ def party(short="Nur Otan", **overrides):
 
 
 def demo_territory():
-    """Territory shaped like DEMO.md: the 14 regions, their rural districts and polling stations,
-    using territory.demo when it exists."""
+    """Territory shaped like the demo (docs/DOMAIN.md, "The demo election"): the 14 regions, their
+    rural districts and polling stations, using territory.demo when it exists."""
     try:
         from territory import demo as territory_demo
     except ImportError:

@@ -14,7 +14,7 @@ serials = st.integers(min_value=0, max_value=9999)
 
 
 def _reference_check_digit(first_eleven):
-    """An independent transcription of DESIGN.md's rule, to compare against."""
+    """An independent transcription of the rule in docs/DOMAIN.md ("The IIN"), to compare against."""
     d = [int(c) for c in first_eleven]
     s = sum(d[i] * (i + 1) for i in range(11)) % 11
     if s == 10:

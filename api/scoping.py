@@ -10,7 +10,7 @@ from territory.scope import NATIONAL, Scope, scope_for
 _REQUEST_ATTR = "_api_scope"
 
 
-def api_scope(request):
+def scope_for_request(request):
     """A token with a region sees that region; a token of a commission member sees that member's
     territory; any other auditor token is national; a staff session sees the staff member's scope."""
     cached = getattr(request, _REQUEST_ATTR, None)
@@ -34,7 +34,7 @@ def api_scope(request):
 def restrict(request, queryset, *, unit=None, station=None):
     """Keep the rows whose unit (path `unit`, "" for units themselves) or polling station (path
     `station`) lies in the request's territory."""
-    scope = api_scope(request)
+    scope = scope_for_request(request)
     if scope.empty:
         return queryset.none()
     if scope.national:

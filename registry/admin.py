@@ -45,7 +45,7 @@ register_scope_rule(Candidacy, unit_field="contest__unit")
 
 
 def is_national(request):
-    return selectors.territorial_scope(request.user).national
+    return selectors.registry_scope_for(request.user).national
 
 
 def report_outcomes(request, done, failed, verb):
@@ -522,10 +522,10 @@ class ElectionAdmin(admin.ModelAdmin):
     )
 
     def has_module_permission(self, request):
-        return not selectors.territorial_scope(request.user).empty and super().has_module_permission(request)
+        return not selectors.registry_scope_for(request.user).empty and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return not selectors.territorial_scope(request.user).empty and super().has_view_permission(request, obj)
+        return not selectors.registry_scope_for(request.user).empty and super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return is_national(request) and super().has_change_permission(request, obj)

@@ -78,30 +78,16 @@ def eligibility_report(candidacy):
     return eligibility.failures(facts_for(candidacy), eligibility.Rules.of(candidacy.contest.election))
 
 
-def territorial_scope(user):
+def registry_scope_for(user):
     """The user's territory as a member of the CEC or a territorial commission: precinct seats do not
     give the right to change the registry, so their stations are left out."""
     scope = territory_scope.scope_for(user)
     return territory_scope.Scope(scope.national, scope.region_ids, scope.district_ids, frozenset())
 
 
-def unit_in_territorial_scope(user, unit):
-    scope = territorial_scope(user)
-    if scope.national:
-        return True
-    if scope.empty:
-        return False
-    return type(unit).objects.filter(scope.unit_q(), pk=unit.pk).exists()
-
-
 def contests_for(user, queryset=None):
     queryset = Contest.objects.all() if queryset is None else queryset
     return territory_scope.filter_by_unit(user, queryset, "unit")
-
-
-def candidacies_for(user, queryset=None):
-    queryset = Candidacy.objects.all() if queryset is None else queryset
-    return territory_scope.filter_by_unit(user, queryset, "contest__unit")
 
 
 def active_in_contest(contest):

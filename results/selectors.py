@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from core.numbers import percent
 from registry.models import Candidacy
 
 from .controls import thresholds_for
@@ -13,7 +14,7 @@ def protocol_turnout_percent(voters, issued_station, issued_mobile):
     `Protocol.turnout` gives the share); None without official figures (V empty or 0, Is empty)."""
     if voters in (None, 0) or issued_station is None:
         return None
-    return round((issued_station + issued_mobile) / voters * 100, 2)
+    return float(percent(issued_station + issued_mobile, voters))
 
 
 def candidacies_of(contest_id):

@@ -693,7 +693,7 @@ def _units_in_scope(actor, unit_ids):
     """The subset of `unit_ids` the actor may act in (all of them for the system or a national user)."""
     if actor is None:
         return set(unit_ids)
-    scope = selectors.territorial_scope(actor)
+    scope = selectors.registry_scope_for(actor)
     if scope.national:
         return set(unit_ids)
     if scope.empty:

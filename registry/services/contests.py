@@ -136,7 +136,7 @@ def advance_election(actor, election, to_status, *, reason=""):
     """Move the election to its next stage (CEC only), in order, when the calendar allows it."""
     with transaction.atomic():
         election = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
-        if actor is not None and not selectors.territorial_scope(actor).national:
+        if actor is not None and not selectors.registry_scope_for(actor).national:
             raise errors.NotPermitted(message=errors.NotPermitted.default_message, code="cec_only")
         current = STAGE_ORDER.index(election.status)
         if to_status not in STAGE_ORDER or STAGE_ORDER.index(to_status) != current + 1:

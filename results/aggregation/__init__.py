@@ -50,13 +50,13 @@ first version took 17 s.
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from core import clock
+from core.numbers import percent
 
 from ..models import Protocol, ProtocolState, ProtocolVote
 from ..models_aggregates import Basis, CandidateResult, ContestResult, TurnoutLevel, TurnoutRollup
@@ -68,7 +68,6 @@ __all__ = [
     "AggregationBusy",
     "Summary",
     "apply_deltas",
-    "percent",
     "recompute",
     "recompute_by_id",
     "update",
@@ -101,13 +100,6 @@ class Summary:
 
     def as_dict(self):
         return asdict(self)
-
-
-def percent(part, whole):
-    """part / whole in percent, rounded half up to 2 places; None when whole is 0."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _protocol_totals(election, contest_ids):

@@ -47,6 +47,8 @@ from collections import defaultdict
 
 from django.db import connection
 
+from core.numbers import percent
+
 from ..models_aggregates import Basis, PendingDelta
 from ..outcomes import Figures, decide
 
@@ -195,8 +197,6 @@ def _plain(values):
 def decide_contests(figures, votes, rules):
     """Per contest and basis, the contest rows that change (CONTEST_UPDATE order): figures plus
     delta, re-decided by the outcome rules."""
-    from . import percent
-
     contest_rows = []
     for contest_id in sorted(figures):
         for basis in BASES:
@@ -331,7 +331,7 @@ def rollups_sql(election_id, contest_ids):
     """The roll-ups of the contests, in SQL, writing only the rows that change (the election's
     rows always: their computed_at is the time of the last run). District, region and election
     rows sum the contest rows of the touched districts and regions, as
-    results.aggregation._rollups does, turnout rounded as `percent` rounds it
+    results.aggregation._rollups does, turnout rounded as `core.numbers.percent` rounds it
     (round(issued * 100 / voters, 2): see candidates_sql)."""
     e, contests = int(election_id), _int_array(contest_ids)
     sums = (

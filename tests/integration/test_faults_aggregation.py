@@ -16,7 +16,7 @@ from celery.exceptions import Retry
 from django.db import connection
 
 from core import clock
-from results import aggregation, signals_out
+from results import aggregation, aggregation_hook
 from results.aggregation import store
 from results.models import Protocol
 from results.models_aggregates import CandidateResult, ContestResult, TurnoutRollup
@@ -39,7 +39,7 @@ def official(contest):
 
 @pytest.fixture
 def world():
-    with signals_out.suppressed(), clock.frozen(COUNTING):
+    with aggregation_hook.suppressed(), clock.frozen(COUNTING):
         w = World()
         create_protocols_for_contest(w.contest, w.cec)
         w.protocol = Protocol.objects.get(contest=w.contest, polling_station=w.station)
@@ -47,7 +47,7 @@ def world():
 
 
 def certify(w):
-    with signals_out.suppressed(), clock.frozen(COUNTING):
+    with aggregation_hook.suppressed(), clock.frozen(COUNTING):
         certify_protocol(verified(w, w.protocol), w.tec)
 
 

@@ -117,11 +117,11 @@ def test_stats_on_small_data(contest, other_contest, nomination_time):
     assert figures["contests_with_fewer_than_two"] == 1
 
 
-def test_percent_rounds_half_up():
-    assert stats.percent(1419, 2297) == 61.8
-    assert stats.percent(878, 2297) == 38.2
-    assert stats.percent(1, 8) == 12.5
-    assert stats.percent(1, 0) == 0.0
+def test_shares_are_core_percent_to_one_place_as_numbers():
+    assert stats._share(1419, 2297) == 61.8
+    assert stats._share(878, 2297) == 38.2
+    assert stats._share(1, 8) == 12.5
+    assert stats._share(1, 0) == 0.0  # no registered candidates: a number, not null
 
 
 def test_registry_stats_command(election):

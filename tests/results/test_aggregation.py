@@ -7,7 +7,7 @@ from django.db import DatabaseError
 
 from core import clock
 from results import aggregation
-from results.aggregation import AggregationBusy, percent, recompute
+from results.aggregation import AggregationBusy, recompute
 from results.models import CandidateResult, ContestResult, ProtocolState, TurnoutRollup
 from results.outcomes import Code, Flag
 
@@ -264,14 +264,6 @@ def test_other_elections_are_untouched(setup):
     recompute(setup["election"])
     assert snapshot(other) == before
     assert ContestResult.objects.filter(election=other).count() == 2
-
-
-def test_percent_rounds_half_up():
-    assert percent(7854, 10000) == Decimal("78.54")
-    assert percent(1, 8) == Decimal("12.50")
-    assert percent(1, 3) == Decimal("33.33")
-    assert percent(2, 3) == Decimal("66.67")
-    assert percent(1, 0) is None
 
 
 # --- constant number of queries --------------------------------------------------------------------

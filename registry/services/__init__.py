@@ -1,6 +1,8 @@
-"""The registry's services: every state change of elections, contests and candidacies goes through here."""
+"""The registry's services: every state change of elections, contests and candidacies goes through here.
 
-from ..offices.services import open_term_of_office
+Terms of office and their accountability have their own services: `registry.offices.services`.
+"""
+
 from .bulk import import_nominations, register_many
 from .candidacy import check_nomination, deregister, nominate, refuse, register, update_documents, withdraw
 from .contests import advance_election, create_contests, extend_nomination
@@ -15,7 +17,6 @@ __all__ = [
     "extend_nomination",
     "import_nominations",
     "nominate",
-    "open_term_of_office",
     "refuse",
     "register",
     "register_many",

@@ -2,7 +2,7 @@
 filters of the issue, the accountability timeline on a term's page, and the forms that record
 reports, initiatives, votes of no confidence and early terminations through the office services.
 
-Imported at the end of `registry.admin` (it replaces the plain terms-of-office list there).
+Registered by the `registry.admin` package.
 Every list and page is scoped by territory (territory.admin_scoping).
 """
 
@@ -22,7 +22,6 @@ from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 from territory.models import AdminUnit
 
-from ..admin import DistrictFilter
 from ..models import (
     EARLY_END_REASONS,
     ContestFollowUp,
@@ -34,7 +33,8 @@ from ..models import (
     TermOfOffice,
 )
 from ..models.election import OFFICE_KINDS
-from . import services
+from ..offices import services
+from .common import DistrictFilter
 
 register_scope_rule(TermOfOffice, unit_field="unit")
 

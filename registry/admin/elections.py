@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,7 +10,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
 from core.errors import DomainError
 from territory import scope as territory_scope
 from territory.kato import Kind
@@ -71,6 +69,21 @@ class NominateForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     register = forms.BooleanField(label=_("also register every candidate"), required=False)
+
+
+# The fields of the nomination form that describe a person new to the registry.
+PERSON_FIELDS = (
+    "surname",
+    "given_name",
+    "patronymic",
+    "education",
+    "occupation",
+    "qualification",
+    "qualification_checked_on",
+    "qualification_checked_by",
+    "has_criminal_record",
+    "has_corruption_offence",
+)
 
 
 @admin.register(Election)
@@ -144,14 +157,7 @@ class ElectionAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(
-                actor=request.user,
-                action="admin.registry.election." + ("changed" if change else "added"),
-                obj=obj,
-                data={"changed": list(form.changed_data)},
-            )
+        services.save_election_rules(request.user, obj, changed=form.changed_data)
 
     @admin.display(description=_("deadlines (local time)"))
     def deadlines(self, obj):
@@ -180,15 +186,12 @@ class ElectionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Move the selected elections to their next stage"))
     def advance_selected(self, request, queryset):
-        from .services.contests import STAGE_ORDER
-
-        def advance(election):
-            index = STAGE_ORDER.index(election.status)
-            if index + 1 >= len(STAGE_ORDER):
-                raise DomainError(code="election_closed", message=_("The election is closed."))
-            services.advance_election(request.user, election, STAGE_ORDER[index + 1])
-
-        run_per_row(request, queryset, advance, _("Moved to the next stage"))
+        run_per_row(
+            request,
+            queryset,
+            lambda election: services.advance_to_next_stage(request.user, election),
+            _("Moved to the next stage"),
+        )
 
     @admin.action(description=_("Create contests for all units of a kind under a region or district…"))
     def create_contests_action(self, request, queryset):
@@ -273,39 +276,17 @@ class ElectionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    person = Person.objects.filter(iin=data["iin"]).first()
-                    if person is None:
-                        person = services.create_person(
-                            request.user,
-                            iin=data["iin"],
-                            **{
-                                k: data[k]
-                                for k in (
-                                    "surname",
-                                    "given_name",
-                                    "patronymic",
-                                    "education",
-                                    "occupation",
-                                    "qualification",
-                                    "qualification_checked_on",
-                                    "qualification_checked_by",
-                                    "has_criminal_record",
-                                    "has_corruption_offence",
-                                )
-                            },
-                            residence_unit=data["contest"].unit,
-                        )
-                    candidacy = services.nominate(
-                        request.user,
-                        contest=data["contest"],
-                        person=person,
-                        nomination_type=data["nomination_type"],
-                        party=data["party"],
-                        signatures_submitted=data["signatures_submitted"],
-                        signatures_valid=data["signatures_valid"],
-                        deposit_paid=data["deposit_paid"],
-                    )
+                candidacy = services.nominate_person(
+                    request.user,
+                    contest=data["contest"],
+                    iin=data["iin"],
+                    person_fields={k: data[k] for k in PERSON_FIELDS},
+                    nomination_type=data["nomination_type"],
+                    party=data["party"],
+                    signatures_submitted=data["signatures_submitted"],
+                    signatures_valid=data["signatures_valid"],
+                    deposit_paid=data["deposit_paid"],
+                )
             except DomainError as error:
                 form.add_error(None, f"{error.message} [{error.code}]")
                 for failure in error.details.get("failures", []):

@@ -22,6 +22,7 @@ from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 from territory.models import AdminUnit
 
+from .. import selectors
 from ..models import (
     EARLY_END_REASONS,
     ContestFollowUp,
@@ -29,7 +30,6 @@ from ..models import (
     EndReason,
     MaslikhatReport,
     NoConfidenceVote,
-    Person,
     TermOfOffice,
 )
 from ..models.election import OFFICE_KINDS
@@ -137,7 +137,7 @@ class PriorTermForm(forms.Form):
     ended_on = forms.DateField(label=_("to"), required=False, help_text=_("Empty when the akim is still in office."))
 
     def clean_iin(self):
-        person = Person.objects.filter(iin=self.cleaned_data["iin"]).first()
+        person = selectors.person_with_iin(self.cleaned_data["iin"])
         if person is None:
             raise forms.ValidationError(_("No person with this IIN in the registry: enter the person first."))
         return person

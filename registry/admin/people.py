@@ -1,14 +1,13 @@
 """Admin of parties and people: parties, and people with their candidacies and terms of office."""
 
 from django.contrib import admin
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
 from territory import scope as territory_scope
 from territory.admin_scoping import ScopedAdminMixin
 
+from .. import services
 from ..iin import mask
 from ..models import Candidacy, Party, Person, TermOfOffice
 from .common import (
@@ -34,14 +33,7 @@ class PartyAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(
-                actor=request.user,
-                action="admin.registry.party." + ("changed" if change else "added"),
-                obj=obj,
-                data={"changed": list(form.changed_data)},
-            )
+        services.save_party(request.user, obj, changed=form.changed_data)
 
 
 class TermInline(admin.TabularInline):

@@ -140,3 +140,34 @@ def sync_groups_of_ended_seats(on=None):
 def _seats_active_on(user, day):
     """The user's seats active on `day`, with their commissions."""
     return Membership.objects.active_on(day).filter(user=user).select_related("commission")
+
+
+# --- records edited in the scoped admin screens -----------------------------------------------------
+
+
+def _record_admin_change(actor, verb, obj, data):
+    opts = obj._meta
+    audit.record(actor=actor, action=f"admin.{opts.app_label}.{opts.model_name}.{verb}", obj=obj, data=data)
+
+
+@transaction.atomic
+def save_record(actor, obj, *, adding, changes, audited=True):
+    """Save a reference record edited in a scoped admin screen (a unit, station, commission, contest, person,
+    ...) with its audit record `admin.<app>.<model>.added|changed`; `changes`: {field: [before, after]}.
+
+    The screen has already checked the form and that the record lies in the actor's territory
+    (territory.admin_scoping). A domain change with rules of its own has its own service instead.
+    """
+    obj.save()
+    if audited:
+        _record_admin_change(actor, "added" if adding else "changed", obj, {"changes": changes})
+    return obj
+
+
+@transaction.atomic
+def delete_records(actor, queryset, *, audited=True):
+    """Delete the records of `queryset` (scoped by the admin screen), each with its audit record first."""
+    if audited:
+        for obj in queryset:
+            _record_admin_change(actor, "deleted", obj, {"was": str(obj)})
+    return queryset.delete()

@@ -17,6 +17,7 @@ from territory.models import AdminUnit
 
 from .. import importing, selectors, services, stats
 from ..models import Candidacy, Contest, Election, Party, Person
+from ..services.bulk import COLUMNS, REQUIRED_COLUMNS
 from .common import (
     deadline_rows,
     is_national,
@@ -319,8 +320,6 @@ class ElectionAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:registry_candidacy_changelist") + f"?election__id__exact={election.pk}"
                 )
-        from .services.bulk import COLUMNS, REQUIRED_COLUMNS
-
         return self._page(
             request,
             election,

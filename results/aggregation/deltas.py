@@ -49,6 +49,7 @@ from django.db import connection
 
 from ..models import Basis, PendingDelta
 from ..outcomes import Figures, decide
+from .rows import percent
 
 TABLE = PendingDelta._meta.db_table
 # The contest figures a pending row carries, in the order of consume_sql's columns after votes.
@@ -195,8 +196,6 @@ def _plain(values):
 def decide_contests(figures, votes, rules):
     """Per contest and basis, the contest rows that change (CONTEST_UPDATE order): figures plus
     delta, re-decided by the outcome rules."""
-    from . import percent
-
     contest_rows = []
     for contest_id in sorted(figures):
         for basis in BASES:

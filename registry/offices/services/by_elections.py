@@ -14,6 +14,7 @@ from ...models import (
 )
 from ...models.election import OFFICE_KINDS
 from ...services.common import check_actor, role_of
+from ...services.contests import voters_by_unit
 from .. import errors
 from .common import (
     _NOT_RULES,
@@ -66,8 +67,6 @@ def _create_contest(actor, election, unit, voters):
 
 
 def _call_by_election(actor, unit, *, office_type, vacated_on, ended_term=None):
-    from ..services.contests import voters_by_unit
-
     current = _open_term_in(unit)
     if current is not None:
         raise errors.UnitHasAkimInOffice(

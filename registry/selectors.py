@@ -6,7 +6,10 @@ from core import clock
 from territory import scope as territory_scope
 
 from . import eligibility
-from .models import Candidacy, Contest, TermOfOffice
+from .models import Candidacy, Contest, Election, Person, TermOfOffice
+
+# The stages of an election, in order (an election moves one stage at a time).
+STAGE_ORDER = list(Election.Status.values)
 
 
 def local_today(election):
@@ -92,3 +95,14 @@ def contests_for(user, queryset=None):
 
 def active_in_contest(contest):
     return Candidacy.objects.filter(contest=contest).filter(Q(status__in=["nominated", "registered"]))
+
+
+def next_stage(election):
+    """The stage that follows the election's current one; None when the election is at its last stage."""
+    index = STAGE_ORDER.index(election.status)
+    return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
+
+
+def person_with_iin(iin):
+    """The person the registry knows by this IIN, or None."""
+    return Person.objects.filter(iin=iin).first()

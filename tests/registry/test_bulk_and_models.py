@@ -13,6 +13,7 @@ from core import clock
 from core.models import AuditEvent
 from registry import services, stats
 from registry.models import Candidacy, Election, Person
+from registry.offices import services as offices
 
 from . import factories as f
 
@@ -84,7 +85,7 @@ def test_deadlines_come_from_the_rules():
 def test_open_term_of_office_is_scoped(tec39, units):
     person = f.person()
     with pytest.raises(Exception) as excinfo:
-        services.open_term_of_office(
+        offices.open_term_of_office(
             tec39,
             person=person,
             unit=units["35-rd1"],

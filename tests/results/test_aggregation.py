@@ -69,7 +69,7 @@ def test_a_busy_election_raises_and_changes_nothing(setup, monkeypatch):
     election = setup["election"]
     recompute(election)
     before = snapshot(election)
-    monkeypatch.setattr(aggregation, "lock_election", lambda election_id, blocking=False: False)
+    monkeypatch.setattr(aggregation.run, "lock_election", lambda election_id, blocking=False: False)
     from results.models import Protocol
 
     Protocol.objects.filter(state=S.VERIFIED).update(
@@ -95,7 +95,7 @@ def test_a_failure_while_writing_leaves_the_previous_tables(setup, monkeypatch):
         raise DatabaseError("disk full")
 
     # The last write of the run (the roll-ups) fails: the contest rows written before it roll back too.
-    monkeypatch.setattr(aggregation, "_write_rollups", boom)
+    monkeypatch.setattr(aggregation.run, "_write_rollups", boom)
     with pytest.raises(DatabaseError):
         recompute(election)
     assert snapshot(election) == before

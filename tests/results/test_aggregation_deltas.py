@@ -20,9 +20,8 @@ from results.aggregation import apply_deltas, deltas, recompute, update
 from results.aggregation.locks import NAMESPACE
 from results.bulk import copy_rows
 from results.controls import FIGURE_NAMES
-from results.models import ContestResult, Protocol, ProtocolVote, TurnoutRollup
+from results.models import CandidateResult, ContestResult, PendingDelta, Protocol, ProtocolVote, TurnoutRollup
 from results.models import ProtocolState as S
-from results.models_aggregates import CandidateResult, PendingDelta
 from results.outcomes import Code
 
 from . import aggregation_data as data

@@ -10,9 +10,9 @@ from core.errors import DomainError
 from core.numbers import percent
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 
-from .controls import FIGURE_NAMES
-from .models import PROGRESS_GROUPS, Protocol, ProtocolEntry, ProtocolVote
-from .services import certify_protocols, reopen_protocol
+from ..controls import FIGURE_NAMES
+from ..models import PROGRESS_GROUPS, Protocol, ProtocolEntry, ProtocolVote
+from ..services import certify_protocols, reopen_protocol
 
 register_scope_rule(Protocol, station_field="polling_station")
 
@@ -147,7 +147,3 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 outcome.append((pk, error))
         self._report(request, outcome, _g("%(count)s protocol(s) reopened."))
         return None
-
-
-# Official outcomes and what the commission does about them (winners, runoffs, repeat elections).
-from . import admin_winners  # noqa: E402, F401

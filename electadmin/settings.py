@@ -252,7 +252,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.tasks.aggregate_all",
         "schedule": crontab(hour=_nightly_utc.hour, minute=_nightly_utc.minute),
     },
+    # A signed checkpoint of the audit trail at least hourly (every aggregation run makes one too).
+    "audit-checkpoint-hourly": {
+        "task": "core.tasks.make_audit_checkpoint",
+        "schedule": crontab(minute=env.int("AUDIT_CHECKPOINT_MINUTE", default=7)),
+    },
 }
+
+# Signed checkpoints of the audit trail (core/checkpoints.py, docs/OPERATIONS.md section 9): the
+# Ed25519 private key, base64 of its 32 bytes or PEM (`manage.py audit_checkpoint --new-key`);
+# never stored in the database. Unset: with DEBUG a throw-away key per process, without DEBUG no
+# checkpoint is made (and `check --deploy` warns). AUDIT_PUBLIC_KEY: the published public key that
+# verify_audit requires of every checkpoint (default: the signing key's own).
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="").replace("\\n", "\n")
+AUDIT_PUBLIC_KEY = env.str("AUDIT_PUBLIC_KEY", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -9,4 +9,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and common")
 
     def ready(self):
-        from . import checks, security  # noqa: F401  (the deploy checks; the login audit receivers)
+        from . import auth_audit, checks, security  # noqa: F401  (signal receivers, deploy checks)

@@ -29,6 +29,7 @@ from django.db.models import Max
 
 from . import clock
 from .models import AuditEvent
+from .reasons import check_reason
 
 GENESIS = "0" * 64
 LEGACY_STREAM = ""
@@ -109,6 +110,7 @@ def _heads(streams):
 
 
 def _event(*, actor, role, commission, created_at, action, object_type, object_id, from_state, to_state, reason, data):
+    check_reason(reason or "")  # the trail keeps every reason forever: none above the limit, whatever the path
     object_type, object_id = object_type or "", str(object_id if object_id is not None else "")
     return AuditEvent(
         created_at=created_at,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core import audit
 from core.errors import DomainError
 from core.models import AuditEvent
+from core.reasons import MAX_REASON_LENGTH
 from territory import scope as territory_scope
 from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
@@ -175,7 +176,9 @@ class IinSearchMixin:
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_REASON_LENGTH
+    )
 
 
 @admin.register(Candidacy)

@@ -6,8 +6,9 @@ table, and every remaining chain still verifies. A checkpoint pins the trail's s
 anyone's reach to rewrite it unseen:
 
 - **The cut.** Every event with an id up to `last_event_id`, and no other: the maker waits for
-  audit writers in flight (a SHARE lock on the table, held for one `max(id)`), so no event with a
-  smaller id can commit later. The cut is the same set of rows forever after.
+  audit writers in flight (a SHARE lock on the table, held by a short transaction of its own that
+  reads `max(id)`), so no event with a smaller id can commit later. The cut is the same set of
+  rows forever after.
 - **The leaves.** One per chain (stream) that has events in the cut: `stream`, the chain's length
   and the hash of its last event in the cut, as the UTF-8 text "<stream>\\n<length>\\n<head>".
   Leaves are ordered by the stream's UTF-8 bytes (Python's sort, never the database's collation).
@@ -195,8 +196,11 @@ def _cut():
     flight has committed or rolled back, and every later event gets a larger id."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
+            # LOCK ... IN SHARE MODE, in a function of the owner's (migration core 0005): the
+            # application role may only read and append to the audit table.
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {AuditEvent._meta.db_table} IN SHARE MODE")
+                cursor.execute("SELECT electadmin_audit_cut()")
+                return cursor.fetchone()[0]
         return AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
 
 

@@ -21,6 +21,16 @@ CREATE TRIGGER core_auditcheckpoint_no_update_delete
 CREATE TRIGGER core_auditcheckpoint_no_truncate
     BEFORE TRUNCATE ON core_auditcheckpoint
     FOR EACH STATEMENT EXECUTE FUNCTION electadmin_refuse_change();
+-- The cut of a checkpoint (core.checkpoints): wait for every audit writer in flight, then the last
+-- id. SHARE mode needs more than the application role's SELECT and INSERT (docs/OPERATIONS.md,
+-- section 11), so the function runs as the owner; the lock is the calling transaction's.
+CREATE OR REPLACE FUNCTION electadmin_audit_cut() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $$
+BEGIN
+    LOCK TABLE core_auditevent IN SHARE MODE;
+    RETURN (SELECT COALESCE(max(id), 0) FROM core_auditevent);
+END;
+$$;
 """
 
 DROP = """
@@ -28,12 +38,16 @@ DROP TRIGGER IF EXISTS core_auditcheckpoint_no_truncate ON core_auditcheckpoint;
 DROP TRIGGER IF EXISTS core_auditcheckpoint_no_update_delete ON core_auditcheckpoint;
 DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON core_auditevent;
 DROP FUNCTION IF EXISTS electadmin_refuse_change();
+DROP FUNCTION IF EXISTS electadmin_audit_cut();
 """
 
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT quote_ident(current_schema())")
+            (schema,) = cursor.fetchone()
+        schema_editor.execute(CREATE.replace("{schema}", schema), params=None)
 
 
 def backwards(apps, schema_editor):

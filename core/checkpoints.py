@@ -129,7 +129,7 @@ def signing_key():
         return _load_private_key(raw)
     if not settings.DEBUG:
         raise SigningKeyMissing(
-            "AUDIT_SIGNING_KEY is not set: audit checkpoints are not signed (docs/OPERATIONS.md, section 9)."
+            "AUDIT_SIGNING_KEY is not set: audit checkpoints are not signed (docs/OPERATIONS.md, section 13)."
         )
     if _ephemeral_key is None:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

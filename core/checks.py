@@ -12,7 +12,7 @@ def audit_signing_key(app_configs, **kwargs):
         return [
             checks.Warning(
                 _("AUDIT_SIGNING_KEY is not set: no signed checkpoint of the audit trail will be made."),
-                hint=_("Make one with `manage.py audit_checkpoint --new-key` (docs/OPERATIONS.md, section 9)."),
+                hint=_("Make one with `manage.py audit_checkpoint --new-key` (docs/OPERATIONS.md, section 13)."),
                 id="core.W001",
             )
         ]

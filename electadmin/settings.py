@@ -92,7 +92,7 @@ COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage
 RUNSERVER = COMMAND == "runserver"
 
 # The application connects as DATABASE_URL's role, which may read and write rows but not change the
-# schema, truncate or alter the audit tables (docs/OPERATIONS.md, section 7). The commands that change
+# schema, truncate or alter the audit tables (docs/OPERATIONS.md, section 11). The commands that change
 # the schema or grant privileges connect as the owner role of MIGRATION_DATABASE_URL when it is set.
 OWNER_COMMANDS = {"migrate", "setup_db_roles", "createcachetable"}
 _owner_url = env.str("MIGRATION_DATABASE_URL", default="")
@@ -177,7 +177,7 @@ if not re.fullmatch(r"([A-Za-z0-9._~-]+/)+", ADMIN_URL):
 # After AXES_FAILURE_LIMIT failures for one user name from one address, or AXES_USERNAME_FAILURE_LIMIT
 # failures for one user name from all addresses together, the user name is locked out for
 # AXES_COOLOFF_MINUTES (core.security.LoginThrottle); a successful login resets the count. Failures
-# during a lockout do not extend it. Trade-off in docs/OPERATIONS.md, section 8.
+# during a lockout do not extend it. Trade-off in docs/OPERATIONS.md, section 12.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",
@@ -279,7 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Signed checkpoints of the audit trail (core/checkpoints.py, docs/OPERATIONS.md section 9): the
+# Signed checkpoints of the audit trail (core/checkpoints.py, docs/OPERATIONS.md section 13): the
 # Ed25519 private key, base64 of its 32 bytes or PEM (`manage.py audit_checkpoint --new-key`);
 # never stored in the database. Unset: with DEBUG a throw-away key per process, without DEBUG no
 # checkpoint is made (and `check --deploy` warns). AUDIT_PUBLIC_KEY: the published public key that

@@ -41,3 +41,18 @@ def test_the_tec_page_shows_the_refusal(client, world):
     assert response.status_code == 200
     assert "The reason is 3000 characters long; at most 2000 are allowed." in response.content.decode()
     assert fresh(world.protocol).state == ProtocolState.CERTIFIED
+
+
+def test_a_warning_explanation_over_the_limit_is_refused_not_cut(world):
+    from results.services import save_entry
+
+    below = world.values(found_stationary="699", invalid="29")  # one ballot missing: a warning
+    before = fresh(world.protocol).version
+    with pytest.raises(ReasonTooLong) as excinfo:
+        save_entry(world.protocol, world.clerk1, below, finish=True, acknowledged={"found.below_issued": "w" * 2001})
+    assert excinfo.value.details == {"field": "acknowledged.found.below_issued", "length": 2001, "limit": 2000}
+    assert fresh(world.protocol).version == before
+    _p, entry, _r = save_entry(
+        world.protocol, world.clerk1, below, finish=True, acknowledged={"found.below_issued": "w" * 2000}
+    )
+    assert len(entry.acknowledged["found.below_issued"]) == 2000

@@ -1,7 +1,7 @@
 """Audit events for changes of users, groups and permissions, whoever makes them.
 
 Memberships and API tokens are audited by the services that change them (territory.services,
-core.api.tokens); users, groups and their permissions are changed by Django's own admin pages, by
+api.tokens); users, groups and their permissions are changed by Django's own admin pages, by
 `createsuperuser`, by the role sync and the demo loader, so they are audited here, from Django's
 signals (post_save, post_delete, m2m_changed), in the chain of the user or group changed
 (`auth.user:<id>`, `auth.group:<id>`), when the change is made in a request by a signed-in user

@@ -196,7 +196,7 @@ def _cut():
     flight has committed or rolled back, and every later event gets a larger id."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # LOCK ... IN SHARE MODE, in a function of the owner's (migration core 0005): the
+            # LOCK ... IN SHARE MODE, in a function of the owner's (migration core 0006): the
             # application role may only read and append to the audit table.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT electadmin_audit_cut()")

@@ -53,11 +53,6 @@ def mask_personal(text):
     return _IIN_SHAPE.sub(IIN_MASK, text)
 
 
-def current_request_id():
-    """The id of the request being served in this context, or None."""
-    return _request_id.get()
-
-
 def current_user():
     """The authenticated user of the request being served in this context, or None (never a query)."""
     request = _request.get()

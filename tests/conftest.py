@@ -36,7 +36,7 @@ def _english_by_default(settings):
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_audit_truncate_triggers():
-    """On PostgreSQL the audit tables refuse TRUNCATE (core migration 0005), and Django empties the
+    """On PostgreSQL the audit tables refuse TRUNCATE (core migration 0006), and Django empties the
     database between transactional tests with TRUNCATE: the suite's flush (only) turns their
     triggers off around it, as the tables' owner may."""
     from django.db.backends.postgresql.operations import DatabaseOperations

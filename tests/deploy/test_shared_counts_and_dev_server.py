@@ -82,7 +82,7 @@ def test_the_migration_role_is_used_by_schema_commands_only():
 @pytest.mark.redis
 def test_two_processes_share_one_throttle_count(rf, settings):
     """Two cache clients (as two web processes have) count one token's requests together."""
-    from core.api.throttling import TokenRateThrottle
+    from api.throttling import TokenRateThrottle
 
     if "RedisCache" not in settings.CACHES["default"]["BACKEND"]:
         pytest.fail("with CELERY_BROKER_URL set to Redis, the default cache must be Redis")

@@ -6,9 +6,9 @@ import pytest
 from core.models import AuditEvent
 from core.reasons import MAX_REASON_LENGTH, ReasonInvalid, ReasonTooLong
 from registry import services
-from registry.admin import ReasonForm
+from registry.admin.candidacies import ReasonForm
+from registry.admin.offices import TerminateForm
 from registry.models import Candidacy
-from registry.offices.admin import TerminateForm
 
 from .test_workflow import nominate
 

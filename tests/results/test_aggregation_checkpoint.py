@@ -26,7 +26,7 @@ def test_a_run_makes_a_checkpoint_once_it_commits(world, key, django_capture_on_
 
 
 def test_a_busy_run_makes_none(world, key, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr("results.aggregation.lock_election", lambda *args, **kwargs: False)
+    monkeypatch.setattr("results.aggregation.run.lock_election", lambda *args, **kwargs: False)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(AggregationBusy):
         recompute(world.contest.election)
     assert not AuditCheckpoint.objects.exists()

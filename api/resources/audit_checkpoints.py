@@ -15,17 +15,19 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.viewsets import ReadOnlyViewSet
-from core.checkpoints import export
+from core.checkpoints import FORMAT, export
 from core.models import AuditCheckpoint
 
 
 class AuditCheckpointSerializer(serializers.ModelSerializer):
     time = serializers.DateTimeField(source="created_at", help_text=_("When the checkpoint was signed."))
     signed_text = serializers.SerializerMethodField(help_text=_("The exact text the signature covers."))
+    format = serializers.SerializerMethodField(help_text=_("The checkpoint format (what verify_audit expects)."))
 
     class Meta:
         model = AuditCheckpoint
         fields = [
+            "format",
             "id",
             "time",
             "occasion",
@@ -37,6 +39,9 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
             "public_key",
             "signed_text",
         ]
+
+    def get_format(self, checkpoint) -> str:
+        return FORMAT
 
     def get_signed_text(self, checkpoint) -> str:
         return checkpoint.signed_text()

@@ -43,7 +43,8 @@ messages: $(VENV)/.deps-dev
 run: $(VENV)/.deps-run .env compilemessages
 	DEBUG=1 DEVTOOLS=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 DEVTOOLS=1 $(PY) manage.py load_demo
-	DEBUG=1 DEVTOOLS=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	# CONN_MAX_AGE=0: the development server runs a thread per request; persistent connections would pile up.
+	DEBUG=1 DEVTOOLS=1 CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test tools and run the whole suite (SQLite unless DATABASE_URL is set)
 test: $(VENV)/.deps-dev compilemessages

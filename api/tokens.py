@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from api.models import ApiToken
 from core import audit, clock
 from core.errors import DomainError, InvalidTransition, NotPermitted
+from core.reasons import clean_reason
 from territory.models import Membership
 
 from .prepared import PreparedValues
@@ -108,6 +109,7 @@ def issue_token(user, issued_by, expires_in_days, scope_unit=None, name=""):
 
 def revoke_token(token, revoked_by, reason=""):
     """Revoke a token from now on; recorded in the audit trail."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.audit_events import AuditEventViewSet
+from api.resources.audit_checkpoints import AuditCheckpointViewSet
 from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
 from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
 from api.resources.results_totals import ContestResultViewSet, TurnoutViewSet
@@ -24,6 +25,7 @@ router.register("protocol-entries", EntryViewSet, basename="protocol-entry")
 router.register("results", ContestResultViewSet, basename="result")
 router.register("turnout", TurnoutViewSet, basename="turnout")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("audit-checkpoints", AuditCheckpointViewSet, basename="audit-checkpoint")
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),

@@ -1,4 +1,4 @@
-"""The core app: the audit trail, the clock, domain errors and the security signals."""
+"""The core app: the audit trail and its checkpoints, the clock, domain errors and the security signals."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,4 +9,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and common")
 
     def ready(self):
-        from . import security  # noqa: F401  (connects the login audit receivers)
+        from . import auth_audit, checks, security  # noqa: F401  (signal receivers, deploy checks)

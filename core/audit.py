@@ -29,6 +29,7 @@ from django.db.models import Max
 
 from . import clock
 from .models import AuditEvent, object_type_of
+from .reasons import check_reason
 
 GENESIS = "0" * 64
 LEGACY_STREAM = ""
@@ -109,6 +110,7 @@ def _heads(streams):
 
 
 def _event(*, actor, role, commission, created_at, action, object_type, object_id, from_state, to_state, reason, data):
+    check_reason(reason or "")  # the trail keeps every reason forever: none above the limit, whatever the path
     object_type, object_id = object_type or "", str(object_id if object_id is not None else "")
     return AuditEvent(
         created_at=created_at,
@@ -206,6 +208,38 @@ def record_many(entries, *, actor=None, role="", commission=""):
     else:
         AuditEvent.objects.bulk_create(events, batch_size=1000)
     return events
+
+
+def chain_breaks(batch_size=5000, limit=100):
+    """Walk every chain as `verify_chain` does, but on past a break: returns (events verified intact,
+    [(kind, event), ...] up to `limit`), kind one of "misplaced" (in a stream other than its
+    object's), "altered" (its stored content no longer hashes to its stored hash: an update made
+    with the trigger disabled) and "unlinked" (it does not link to the event before it in its chain:
+    an event was removed before it, or it was inserted)."""
+    count = 0
+    breaks = []
+    stream = None
+    expected = None
+    with transaction.atomic():
+        for event in AuditEvent.objects.order_by("stream", "id").iterator(chunk_size=batch_size):
+            if event.stream != stream:
+                stream, expected = event.stream, genesis(event.stream)
+            if event.stream != LEGACY_STREAM and event.stream != stream_for(event.object_type, event.object_id):
+                kind = "misplaced"
+            elif compute_hash(event.prev_hash, event) != event.hash:
+                kind = "altered"
+            elif event.prev_hash != expected:
+                kind = "unlinked"
+            else:
+                kind = None
+            expected = event.hash  # carry on from what is stored, to find the breaks after this one
+            if kind is None:
+                count += 1
+                continue
+            breaks.append((kind, event))
+            if len(breaks) >= limit:
+                break
+    return count, breaks
 
 
 def verify_chain(batch_size=5000):

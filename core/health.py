@@ -4,6 +4,11 @@
 database is reachable, the Celery broker is reachable (when one is configured) and every
 migration is applied; otherwise 503 with the failing dependency named in `failing`. Error
 details go to the log, never into the response (they may name hosts or users).
+
+`warnings` names what is unsafe but does not stop the process from serving (still 200): on
+PostgreSQL, `database_role_owns_audit_table` when the application connects as the role that owns
+the audit table (it could disable the table's triggers, truncate or rewrite it: run the app as
+a separate role, docs/OPERATIONS.md section 11), and `database_role_is_superuser`.
 """
 
 import logging
@@ -71,6 +76,33 @@ def check_broker(url=None):
     return OK
 
 
+AUDIT_TABLE = "core_auditevent"
+
+
+def database_role_warnings(alias=DEFAULT_DB_ALIAS):
+    """What is wrong with the role the application connects as (PostgreSQL; [] elsewhere)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT r.rolsuper, COALESCE(pg_has_role(current_user, c.relowner, 'USAGE'), false) "
+                "FROM pg_roles r LEFT JOIN pg_class c ON c.oid = to_regclass(%s) WHERE r.rolname = current_user",
+                [AUDIT_TABLE],
+            )
+            superuser, owns = cursor.fetchone()
+    except Exception as exc:
+        logger.warning("readyz: cannot read the database role: %s", type(exc).__name__)
+        return []
+    warnings = []
+    if owns:
+        warnings.append("database_role_owns_audit_table")
+    if superuser:
+        warnings.append("database_role_is_superuser")
+    return warnings
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -85,4 +117,7 @@ def readyz(request):
     checks["migrations"] = check_migrations() if checks["database"] == OK else FAIL
     failing = [name for name, state in checks.items() if state == FAIL]
     body = {"status": "unavailable" if failing else "ok", "checks": checks, "failing": failing}
+    warnings = database_role_warnings() if checks["database"] == OK else []
+    if warnings:
+        body["warnings"] = warnings
     return JsonResponse(body, status=503 if failing else 200)

@@ -53,6 +53,13 @@ def mask_personal(text):
     return _IIN_SHAPE.sub(IIN_MASK, text)
 
 
+def current_user():
+    """The authenticated user of the request being served in this context, or None (never a query)."""
+    request = _request.get()
+    user_id = _user_id_of(request)
+    return request.__dict__["user"] if user_id is not None else None
+
+
 def _user_id_of(request):
     """The user's primary key if authentication already ran; never triggers a query."""
     if request is None:

@@ -70,3 +70,47 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed state of the whole audit trail, as a Certificate Transparency signed tree head.
+
+    Made by `core.checkpoints.make_checkpoint` only (at every aggregation run and hourly); never
+    updated or deleted (on PostgreSQL a trigger refuses both, and TRUNCATE). See core/checkpoints.py.
+    """
+
+    class Occasion(models.TextChoices):
+        AGGREGATION = "aggregation", _("aggregation run")
+        HOURLY = "hourly", _("hourly")
+        MANUAL = "manual", _("by hand")
+
+    created_at = models.DateTimeField(_("signed at"), db_index=True)
+    occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices)
+    size = models.PositiveBigIntegerField(_("events"))
+    chains = models.PositiveBigIntegerField(_("chains"))
+    # The cut: every audit event with an id up to this one, and no other.
+    last_event_id = models.BigIntegerField(_("last event"))
+    root = models.CharField(_("Merkle root"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=100)
+    public_key = models.CharField(_("public key"), max_length=64)
+    # [[stream, length, head], ...] of the chains that changed since the previous checkpoint.
+    changes = models.JSONField(_("changed chain heads"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M} {self.size} {self.root[:12]}"
+
+    def signed_text(self):
+        from .checkpoints import signed_text
+
+        return signed_text(
+            size=self.size,
+            chains=self.chains,
+            last_event_id=self.last_event_id,
+            root=self.root,
+            created_at=self.created_at,
+        )

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,8 +92,19 @@ TEMPLATES = [
 WSGI_APPLICATION = "electadmin.wsgi.application"
 ASGI_APPLICATION = "electadmin.asgi.application"
 
+# The management command this process runs ("" for gunicorn, Celery, tests).
+COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+RUNSERVER = COMMAND == "runserver"
+
+# The application connects as DATABASE_URL's role, which may read and write rows but not change the
+# schema, truncate or alter the audit tables (docs/OPERATIONS.md, section 11). The commands that change
+# the schema or grant privileges connect as the owner role of MIGRATION_DATABASE_URL when it is set.
+OWNER_COMMANDS = {"migrate", "setup_db_roles", "createcachetable"}
+_owner_url = env.str("MIGRATION_DATABASE_URL", default="")
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(_owner_url)
+    if _owner_url and COMMAND in OWNER_COMMANDS
+    else env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -104,6 +116,10 @@ else:
     # Persistent connections (seconds; 0 closes after each request). Keep web processes x workers
     # x this below PostgreSQL's max_connections (docs/OPERATIONS.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    if RUNSERVER:
+        # The development server runs a thread per request, and a persistent connection per thread
+        # is never closed: connections pile up to max_connections. One per request instead.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Optional read replica for the read-only API, through electadmin/db_router.py.
@@ -163,18 +179,22 @@ if not re.fullmatch(r"([A-Za-z0-9._~-]+/)+", ADMIN_URL):
     raise ImproperlyConfigured('ADMIN_URL must look like "admin/" or "office/admin/" (no leading slash).')
 
 # Login throttling (django-axes) on every login form: the admin's and the clerks' /entry/login/.
-# After AXES_FAILURE_LIMIT failures for one user name from one address, that pair is locked out
-# for AXES_COOLOFF_MINUTES; a successful login resets the count.
+# After AXES_FAILURE_LIMIT failures for one user name from one address, or AXES_USERNAME_FAILURE_LIMIT
+# failures for one user name from all addresses together, the user name is locked out for
+# AXES_COOLOFF_MINUTES (core.security.LoginThrottle); a successful login resets the count. Failures
+# during a lockout do not extend it. Trade-off in docs/OPERATIONS.md, section 12.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the user-name-wide lock: LoginThrottle
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # an attacker cannot stretch a lockout
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every web process
+AXES_HANDLER = "core.security.LoginThrottle"  # counts in the database, shared by every web process
 AXES_USERNAME_CALLABLE = "core.security.axes_username"  # cut to 150 characters, no NUL
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"  # the client's address behind nginx
 # Proxies whose X-Forwarded-For is believed: the same list gunicorn trusts (deploy/gunicorn.conf.py).
@@ -262,7 +282,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "territory.tasks.sync_groups_of_ended_seats",
         "schedule": crontab(hour=_nightly_utc.hour, minute=(_nightly_utc.minute + 30) % 60),
     },
+    # A signed checkpoint of the audit trail at least hourly (every aggregation run makes one too).
+    "audit-checkpoint-hourly": {
+        "task": "core.tasks.make_audit_checkpoint",
+        "schedule": crontab(minute=env.int("AUDIT_CHECKPOINT_MINUTE", default=7)),
+    },
 }
+
+# Signed checkpoints of the audit trail (core/checkpoints.py, docs/OPERATIONS.md section 13): the
+# Ed25519 private key, base64 of its 32 bytes or PEM (`manage.py audit_checkpoint --new-key`);
+# never stored in the database. Unset: with DEBUG a throw-away key per process, without DEBUG no
+# checkpoint is made (and `check --deploy` warns). AUDIT_PUBLIC_KEY: the published public key that
+# verify_audit requires of every checkpoint (default: the signing key's own).
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="").replace("\\n", "\n")
+AUDIT_PUBLIC_KEY = env.str("AUDIT_PUBLIC_KEY", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -280,9 +313,23 @@ API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)  # default lifetime of an
 # Rendered pages of results and turnout kept in the "api-pages" cache (api/cache.py), keyed by
 # the result tables' version; this bounds how long a name corrected outside aggregation may lag. 0: off.
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=60)
+# The default cache holds the API's throttle counts: in Redis when one is configured (CACHE_URL, else
+# the Redis of CELERY_BROKER_URL, under its own key prefix), so every web process counts together;
+# without Redis, each process's memory as before.
+CACHE_URL = env.str("CACHE_URL", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
 CACHES = {
-    # Django's default (per process), as before: throttle counters, axes.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "electadmin-cache",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     # Apart from the default, so that many distinct pages never push throttle counters out.
     "api-pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

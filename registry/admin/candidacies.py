@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent
+from core.reasons import MAX_REASON_LENGTH
 from territory.admin_scoping import ScopedAdminMixin
 
 from .. import selectors, services
@@ -26,7 +27,9 @@ from .common import (
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_REASON_LENGTH
+    )
 
 
 @admin.register(Candidacy)

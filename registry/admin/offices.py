@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.models import AuditEvent
+from core.reasons import MAX_REASON_LENGTH
 from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 from territory.models import AdminUnit
@@ -120,7 +121,9 @@ class TerminateForm(forms.Form):
         label=_("reason"), choices=[(r, label) for r, label in EndReason.choices if r in EARLY_END_REASONS]
     )
     ended_on = forms.DateField(label=_("ended on"))
-    reason_text = forms.CharField(label=_("reason in words ('other')"), required=False, widget=forms.Textarea)
+    reason_text = forms.CharField(
+        label=_("reason in words ('other')"), required=False, widget=forms.Textarea, max_length=MAX_REASON_LENGTH
+    )
     decision_reference = forms.CharField(label=_("decision"), max_length=200, required=False)
 
 

@@ -8,6 +8,7 @@ change and its audit record in one transaction.
 from django.db import IntegrityError, transaction
 
 from core import audit
+from core.reasons import clean_reason
 
 from .. import eligibility, errors, selectors
 from ..models import Candidacy, Contest, Person
@@ -257,6 +258,7 @@ def register(actor, candidacy):
 def refuse(actor, candidacy, *, reason=""):
     """Refuse registration. Without a reason, the failed eligibility rules are the reason; a candidate
     who meets every rule can be refused only with an explicit reason."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         candidacy = _locked(candidacy)
         contest = candidacy.contest
@@ -265,7 +267,6 @@ def refuse(actor, candidacy, *, reason=""):
         _require_state(candidacy, S.NOMINATED)
         check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
         failed = selectors.eligibility_report(candidacy)
-        reason = (reason or "").strip()
         if not reason:
             if not failed:
                 raise errors.ReasonRequired()
@@ -283,6 +284,7 @@ def refuse(actor, candidacy, *, reason=""):
 
 def withdraw(actor, candidacy, *, reason=""):
     """Record the candidate's own withdrawal (from nominated or registered)."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         candidacy = _locked(candidacy)
         contest = candidacy.contest
@@ -296,13 +298,13 @@ def withdraw(actor, candidacy, *, reason=""):
             S.WITHDRAWN,
             action="registry.withdraw",
             date_field="ended_on",
-            reason=(reason or "").strip(),
+            reason=reason,
         )
 
 
 def deregister(actor, candidacy, *, reason):
     """Cancel a registration by decision of the commission (a reason is required)."""
-    reason = (reason or "").strip()
+    reason = clean_reason(reason)
     with transaction.atomic():
         candidacy = _locked(candidacy)
         contest = candidacy.contest

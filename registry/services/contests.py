@@ -8,6 +8,7 @@ from django.db.models import Sum
 
 from core import audit, clock
 from core.audit import record_many
+from core.reasons import clean_reason
 from territory import kato
 from territory.models import AdminUnit, PollingStation
 
@@ -87,6 +88,7 @@ def create_contests(actor, election, *, under, kind=None):
 def extend_nomination(actor, contest, *, reason=""):
     """Extend nomination in a contest that has fewer than the minimum number of candidates when
     nomination closes, by the election's extension days (once)."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         contest = Contest.objects.select_for_update(of=("self",)).select_related("election", "unit").get(pk=contest.pk)
         election = contest.election
@@ -134,6 +136,7 @@ def _stage_ready(election, to_status):
 
 def advance_election(actor, election, to_status, *, reason=""):
     """Move the election to its next stage (CEC only), in order, when the calendar allows it."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         election = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
         if actor is not None and not selectors.registry_scope_for(actor).national:

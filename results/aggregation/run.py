@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from django.db import OperationalError, connection, transaction
 
 from core import clock
+from core.checkpoints import checkpoint_after_commit
+from core.models import AuditCheckpoint
 
 from ..models import (
     Basis,
@@ -74,6 +76,15 @@ def _is_serialization_failure(error):
     return getattr(error.__cause__, "sqlstate", None) == "40001"
 
 
+def _with_checkpoint(body):
+    def run():
+        result = body()
+        checkpoint_after_commit(AuditCheckpoint.Occasion.AGGREGATION)
+        return result
+
+    return run
+
+
 def _run(election_id, wait, body):
     """Run `body()` in the election's aggregation transaction, holding its lock; returns its result.
 
@@ -90,7 +101,10 @@ def _run(election_id, wait, body):
 
     Inside an outer transaction (load_demo, tests) and on SQLite: that transaction's isolation,
     lock taken as before (SQLite serialises writers anyway).
+
+    Every run that commits is followed by a signed checkpoint of the audit trail (core.checkpoints).
     """
+    body = _with_checkpoint(body)
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         with transaction.atomic():
             # Lock first, then read: a run never writes figures older than those of the run before it.

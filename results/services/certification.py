@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _g
 
 from core import clock
 from core.errors import DomainError, OutOfScope
+from core.reasons import clean_reason
 from results import aggregation_hook
 from results.controls import FIGURE_NAMES
 from results.errors import ReasonRequired
@@ -101,7 +102,7 @@ def certify_protocols(protocols, user):
 
 def reopen_protocol(protocol, user, *, reason, expected_version=None):
     """Send a certified (or verified) protocol back to entry, with a mandatory reason."""
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = clean_reason(reason)
     with transaction.atomic():
         protocol = lock(_id(protocol), expected_version)
         actor = check_certify(user, protocol.polling_station)

@@ -8,6 +8,7 @@ figures copied from the entry), different puts it in discrepancy for a superviso
 from django.db import transaction
 
 from core import clock
+from core.reasons import MAX_REASON_LENGTH, clean_reason
 from results import controls
 from results.errors import (
     ControlsFailed,
@@ -31,7 +32,7 @@ FORMAT_CODES = {
     "votes.malformed",
     "candidate.unknown",
 }
-MAX_EXPLANATION = 1000
+MAX_EXPLANATION = MAX_REASON_LENGTH  # one limit for every reason, note and explanation (core.reasons)
 
 
 def stored_values(report, candidacies, against_all):
@@ -45,13 +46,14 @@ def stored_values(report, candidacies, against_all):
 
 
 def clean_acknowledgements(acknowledged, warnings):
-    """{code: explanation} for the warnings present, explanations stripped; unknown codes dropped."""
+    """{code: explanation} for the warnings present, explanations stripped; unknown codes dropped.
+    An explanation over MAX_REASON_LENGTH (or with a NUL) is refused: ReasonTooLong / ReasonInvalid."""
     acknowledged = acknowledged if isinstance(acknowledged, dict) else {}
     out = {}
     for warning in warnings:
-        text = acknowledged.get(warning.code)
-        if isinstance(text, str) and text.strip():
-            out[warning.code] = text.strip()[:MAX_EXPLANATION]
+        text = clean_reason(acknowledged.get(warning.code), field=f"acknowledged.{warning.code}")
+        if text:
+            out[warning.code] = text
     return out
 
 

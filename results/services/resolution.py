@@ -8,6 +8,7 @@ corrected figures are a third entry (slot 3) with the supervisor's reason.
 from django.db import transaction
 
 from core import clock
+from core.reasons import clean_reason
 from results.errors import NoSuchEntry, ReasonRequired
 from results.models import Protocol, ProtocolEntry
 from results.models import ProtocolState as S
@@ -29,6 +30,7 @@ def _locked_discrepancy(protocol, user, expected_version, event):
 
 def resolve_keep_entry(protocol, user, slot, *, reason="", expected_version=None):
     """Make entry `slot` (1 or 2) of the current cycle the official figures."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         protocol, actor, entries = _locked_discrepancy(protocol, user, expected_version, "resolve_keep_entry")
         try:
@@ -44,7 +46,7 @@ def resolve_keep_entry(protocol, user, slot, *, reason="", expected_version=None
             protocol,
             "resolve_keep_entry",
             actor=actor,
-            reason=(reason or "").strip(),
+            reason=reason,
             data={"kept_entry": entry.pk, "slot": entry.slot, "values": entry.values},
             extra_fields=fields,
         )
@@ -53,6 +55,7 @@ def resolve_keep_entry(protocol, user, slot, *, reason="", expected_version=None
 
 def resolve_discard_both(protocol, user, *, reason="", expected_version=None):
     """Discard both entries (kept as discarded) and send the protocol back for two fresh entries."""
+    reason = clean_reason(reason)
     with transaction.atomic():
         protocol, actor, entries = _locked_discrepancy(protocol, user, expected_version, "resolve_discard_both")
         now = clock.now()
@@ -62,15 +65,13 @@ def resolve_discard_both(protocol, user, *, reason="", expected_version=None):
             entry.discarded_at = now
             entry.save(update_fields=["status", "discarded_at"])
             discarded.append(entry.pk)
-        transition(
-            protocol, "resolve_discard_both", actor=actor, reason=(reason or "").strip(), data={"discarded": discarded}
-        )
+        transition(protocol, "resolve_discard_both", actor=actor, reason=reason, data={"discarded": discarded})
         return protocol
 
 
 def resolve_with_corrected_figures(protocol, user, values, *, reason, acknowledged=None, expected_version=None):
     """Record the supervisor's corrected figures (all controls apply) with a mandatory reason."""
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    reason = clean_reason(reason)
     with transaction.atomic():
         protocol, actor, entries = _locked_discrepancy(protocol, user, expected_version, "resolve_corrected")
         if not reason:

@@ -1,5 +1,6 @@
 """`manage.py check --deploy` with production-like settings prints no warning."""
 
+import base64
 import os
 import secrets
 import string
@@ -10,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_with_debug_off_and_real_values(tmp_path):
+def _check_deploy(tmp_path, **extra):
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     env = {
         key: value
@@ -22,7 +23,9 @@ def test_check_deploy_is_clean_with_debug_off_and_real_values(tmp_path):
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         ALLOWED_HOSTS="example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        AUDIT_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
+    env.update(extra)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -31,7 +34,23 @@ def test_check_deploy_is_clean_with_debug_off_and_real_values(tmp_path):
         text=True,
         timeout=120,
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_check_deploy_is_clean_with_debug_off_and_real_values(tmp_path):
+    code, output = _check_deploy(tmp_path)
+    assert code == 0, output
     assert "System check identified no issues (0 silenced)." in output
     assert "WARNING" not in output and "?:" not in output
+
+
+def test_check_deploy_warns_without_an_audit_signing_key(tmp_path):
+    code, output = _check_deploy(tmp_path, AUDIT_SIGNING_KEY="")
+    assert code != 0
+    assert "core.W001" in output and "AUDIT_SIGNING_KEY is not set" in output
+
+
+def test_check_deploy_refuses_a_malformed_audit_signing_key(tmp_path):
+    code, output = _check_deploy(tmp_path, AUDIT_SIGNING_KEY="c2hvcnQ=")
+    assert code != 0
+    assert "core.E001" in output and "must hold 32 bytes" in output

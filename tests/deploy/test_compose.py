@@ -77,7 +77,8 @@ def test_the_app_runs_with_production_settings_and_no_secret_in_the_file(compose
         env = compose["services"][name]["environment"]
         assert env["DEBUG"] == "0"
         assert env["SECRET_KEY"].startswith("${SECRET_KEY:?"), "the secret must come from the operator"
-        assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+        # The application role, not the schema's owner (issue 17, point 5).
+        assert env["DATABASE_URL"].startswith("postgres://electadmin_app:${APP_DB_PASSWORD:?")
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
     assert "WEB_CONCURRENCY" in compose["services"]["web"]["environment"]
 
@@ -95,8 +96,34 @@ def test_every_named_volume_is_declared_and_used(compose):
         for mount in service.get("volumes", []):
             source, _, target = mount.partition(":")
             assert target.startswith("/"), mount
-            used.add(source)
+            if not source.startswith("./"):  # a file of the repository, not a volume
+                used.add(source)
     assert used == declared
     mounts = {m for s in compose["services"].values() for m in s.get("volumes", [])}
     assert "postgres-data:/var/lib/postgresql/data" in mounts
     assert "redis-data:/data" in mounts
+
+
+def test_migrations_run_as_the_owner_and_the_app_connects_as_its_own_role(compose):
+    """Least privilege (issue 17, point 5): only the migrate service has the owner's connection; it
+    grants the application role row access after migrating; the role is made at the first start."""
+    for name in APP_SERVICES - {"migrate"}:
+        assert "MIGRATION_DATABASE_URL" not in compose["services"][name].get("environment", {})
+    migrate = compose["services"]["migrate"]
+    owner = migrate["environment"]["MIGRATION_DATABASE_URL"]
+    assert owner.startswith("postgres://electadmin:${POSTGRES_PASSWORD:?")
+    command = " ".join(migrate["command"])
+    assert command.index("migrate --noinput") < command.index("setup_db_roles") < command.index("sync_roles")
+    postgres = compose["services"]["postgres"]
+    assert "./postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro" in postgres["volumes"]
+    assert postgres["environment"]["APP_DB_PASSWORD"].startswith("${APP_DB_PASSWORD:?")
+    script = (DEPLOY / "postgres" / "init-roles.sh").read_text()
+    assert "CREATE ROLE electadmin_app LOGIN PASSWORD :'app_password'" in script
+    assert "SUPERUSER" not in script and "CREATEROLE" not in script
+
+
+def test_checkpoints_are_signed_with_a_key_the_operator_sets(compose):
+    for name in APP_SERVICES:
+        assert compose["services"][name]["environment"]["AUDIT_SIGNING_KEY"].startswith("${AUDIT_SIGNING_KEY:?")
+    example = (DEPLOY / "compose.env.example").read_text()
+    assert "APP_DB_PASSWORD=" in example and "AUDIT_SIGNING_KEY=" in example

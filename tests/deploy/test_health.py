@@ -70,7 +70,9 @@ def test_readyz_ok_without_a_broker_configured_reports_it_skipped():
     response = Client().get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    body.pop("warnings", None)  # on PostgreSQL the suite connects as the owner (tests/integration/test_db_roles.py)
+    assert body == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "skipped", "migrations": "ok"},
         "failing": [],

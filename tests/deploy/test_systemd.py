@@ -27,7 +27,8 @@ def test_service_sections_and_keys(name):
     assert unit.has_section("Unit") and unit["Unit"].get("Description")
     service = unit["Service"]
     assert service["ExecStart"].startswith(VENV_BIN)
-    assert service["EnvironmentFile"] == "/etc/electadmin/electadmin.env"
+    # (the parser keeps the last of repeated keys: the migration unit reads a second file after it)
+    assert "EnvironmentFile=/etc/electadmin/electadmin.env\n" in (UNITS / name).read_text()
     assert service["User"] == "electadmin"
     assert "Restart" in service
     assert service["WorkingDirectory"] == "/opt/electadmin"
@@ -45,6 +46,19 @@ def test_the_migration_unit_runs_once_and_never_at_boot():
     assert unit["Service"]["Type"] == "oneshot"
     assert unit["Service"]["ExecStart"].endswith("manage.py migrate --noinput")
     assert not unit.has_section("Install")
+
+
+def test_only_the_migration_unit_reads_the_owners_connection():
+    text = (UNITS / "electadmin-migrate.service").read_text()
+    assert "EnvironmentFile=/etc/electadmin/migrate.env" in text
+    assert text.index("manage.py setup_db_roles") < text.index("manage.py sync_roles")
+    for name in SERVICES:
+        assert "migrate.env" not in (UNITS / name).read_text()
+    owner = (UNITS / "migrate.env.example").read_text()
+    assert "MIGRATION_DATABASE_URL=postgres://electadmin:" in owner and "-m 0600" in owner
+    app = (UNITS / "electadmin.env.example").read_text()
+    assert "DATABASE_URL=postgres://electadmin_app:" in app and "MIGRATION_DATABASE_URL" not in app
+    assert "AUDIT_SIGNING_KEY=" in app
 
 
 def test_process_commands():

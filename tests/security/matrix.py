@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.models import ApiToken
 from core import audit
+from core.models import AuditCheckpoint
 from registry.models import (
     ContestFollowUp,
     DismissalInitiative,
@@ -181,6 +182,20 @@ def add_objects(w):
     with transaction.atomic():
         w.event = audit.record(actor=w.cec, action="test.event", obj=w.protocol)
         w.other_event = audit.record(actor=w.cec, action="test.event", obj=w.other_protocol)
+    # Checkpoints are public to every API reader (no territory): both objects are "in".
+    w.checkpoints = [
+        AuditCheckpoint.objects.create(
+            created_at=moment,
+            occasion="manual",
+            size=n,
+            chains=1,
+            last_event_id=w.event.pk,
+            root="0" * 64,
+            signature="s",
+            public_key="k",
+        )
+        for n in (1, 2)
+    ]
     w.attempt = AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", failures_since_start=1)
     w.access_log = AccessLog.objects.create(username="x", ip_address="127.0.0.1")
     w.failure_log = AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", locked_out=False)
@@ -191,6 +206,7 @@ def add_objects(w):
         "axes.accesslog": (w.access_log,) * 2,
         "axes.accessfailurelog": (w.failure_log,) * 2,
         "core.auditevent": (w.event, w.other_event),
+        "core.auditcheckpoint": tuple(w.checkpoints),
         "api.apitoken": (ApiToken.objects.get(user=w.scoped_auditor),) * 2,
         "territory.adminunit": (w.rural, w.other_rural),
         "territory.pollingstation": (w.station, w.other_station),
@@ -267,6 +283,7 @@ API_OBJECTS = {
     "result": "results.contestresult",
     "turnout": "results.turnoutrollup",
     "audit-event": "core.auditevent",
+    "audit-checkpoint": "core.auditcheckpoint",
 }
 
 

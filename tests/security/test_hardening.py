@@ -49,9 +49,12 @@ def test_lockout_after_the_failure_limit_even_with_the_right_password(client, wo
 
     assert response.status_code == 429 and not _logged_in(client)
     assert "Too many failed logins" in response.content.decode() or response.context["failure_limit"] == 3
-    failures = AuditEvent.objects.filter(action="auth.login_failed")
-    assert failures.count() == 4
-    assert {e.data["username"] for e in failures} == {username}
+    # Failures are counted (axes), not chained: one event for the lockout, in the user's chain.
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
+    (locked,) = AuditEvent.objects.filter(action="auth.locked_out")
+    user = get_user_model().objects.get(username=username)
+    assert locked.stream == f"auth.user:{user.pk}" and locked.data == {"failures": 3, "path": reverse(page)}
+    assert AccessAttempt.objects.get(username=username).failures_since_start == 3
     assert not AuditEvent.objects.filter(action="auth.login").exists()
 
 
@@ -114,22 +117,110 @@ def test_a_forged_forwarded_address_from_an_untrusted_peer_is_ignored(client, wo
 def test_only_the_address_nginx_appended_counts(rf, settings):
     from core.security import client_ip
 
+    settings.TRUSTED_PROXY_IPS = ["127.0.0.1", "::1"]
     request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
     assert client_ip(request) == "203.0.113.9"
     request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="192.0.2.50")
     assert client_ip(request) == "192.0.2.50"
 
 
-def test_a_success_resets_the_count(client, world, settings):
-    settings.AXES_FAILURE_LIMIT = 3
-    for _ in range(2):
-        _post_login(client, "results:login", "clerk1", "wrong-guess")
-    _post_login(client, "results:login", "clerk1", PASSWORD)
+@pytest.mark.parametrize(
+    ("trusted", "remote", "forwarded", "counted"),
+    [
+        # Sent straight to the server: the header is the client's word, the peer's address counts.
+        (["127.0.0.1"], "198.51.100.20", "203.0.113.1", "198.51.100.20"),
+        (["127.0.0.1"], "198.51.100.20", "127.0.0.1", "198.51.100.20"),
+        # "*" would let every peer choose its address: not honoured for throttling.
+        (["*"], "198.51.100.20", "203.0.113.1", "198.51.100.20"),
+        # One hop only: a chain of addresses counts by its last entry, the one our proxy appended.
+        (["10.0.0.0/8"], "10.1.2.3", "203.0.113.1, 198.51.100.7", "198.51.100.7"),
+        # Not an address: the proxy's own address counts, not the text.
+        (["127.0.0.1"], "127.0.0.1", "1.2.3.4, not-an-address", "127.0.0.1"),
+        (["127.0.0.1"], "127.0.0.1", "", "127.0.0.1"),
+        (["::1"], "::1", "2001:db8::7", "2001:db8::7"),
+    ],
+)
+def test_spoofed_forwarded_addresses_do_not_change_the_counted_one(rf, settings, trusted, remote, forwarded, counted):
+    from core.security import client_ip
+
+    settings.TRUSTED_PROXY_IPS = trusted
+    request = rf.post("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+    assert client_ip(request) == counted
+
+
+def test_xff_sent_directly_to_the_server_is_counted_under_the_senders_address(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AXES_USERNAME_FAILURE_LIMIT = 100
+    settings.TRUSTED_PROXY_IPS = ["10.9.9.9"]
+    for n in range(2):
+        client.post(
+            reverse("results:login"),
+            {"username": "clerk1", "password": "wrong-guess"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+            REMOTE_ADDR="198.51.100.20",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.20"}
+
+
+def test_guessing_from_many_addresses_locks_the_user_name(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_USERNAME_FAILURE_LIMIT = 6
+    for n in range(3):  # two guesses from each of three addresses: none of them reaches 5
+        for _ in range(2):
+            response = client.post(
+                reverse("results:login"),
+                {"username": "clerk1", "password": "wrong-guess"},
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            )
+    assert response.status_code == 429
+    # Locked everywhere, the right password included, from an address that never failed.
+    response = client.post(
+        reverse("results:login"), {"username": "clerk1", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert response.status_code == 429 and not _logged_in(client)
+    assert AuditEvent.objects.filter(action="auth.locked_out").count() == 1
+    # Another user name is not touched.
+    client.post(
+        reverse("results:login"), {"username": "clerk2", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.0"
+    )
     assert _logged_in(client)
-    client.logout()
-    for _ in range(2):
-        _post_login(client, "results:login", "clerk1", "wrong-guess")
-    _post_login(client, "results:login", "clerk1", PASSWORD)
+
+
+def test_one_guess_short_of_the_user_name_limit_does_not_lock(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_USERNAME_FAILURE_LIMIT = 6
+    for n in range(5):
+        client.post(
+            reverse("results:login"),
+            {"username": "clerk1", "password": "wrong-guess"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    client.post(
+        reverse("results:login"), {"username": "clerk1", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    assert _logged_in(client)
+
+
+def test_the_user_name_lock_ends_after_the_cool_off_and_failures_during_it_do_not_stretch_it(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_USERNAME_FAILURE_LIMIT = 3
+
+    def guess(n, password="wrong-guess"):
+        return client.post(
+            reverse("results:login"),
+            {"username": "clerk1", "password": password},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+
+    for n in range(3):
+        guess(n)
+    locked_at = dict(AccessAttempt.objects.values_list("ip_address", "attempt_time"))
+    for n in range(3, 8):  # more guesses while locked: refused, not counted, the lock not renewed
+        assert guess(n).status_code == 429
+    assert dict(AccessAttempt.objects.values_list("ip_address", "attempt_time")) == locked_at
+    past = datetime.datetime.now(datetime.UTC) - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=past)
+    guess(9, PASSWORD)
     assert _logged_in(client)
 
 
@@ -143,9 +234,8 @@ def test_logins_are_audited_with_the_user_name_and_never_the_password(client, wo
     _post_login(client, "admin:login", "tec-district", PASSWORD)
 
     events = list(AuditEvent.objects.order_by("id")[before:])
-    assert [e.action for e in events] == ["auth.login_failed", "auth.login"]
-    failed, ok = events
-    assert failed.actor is None and failed.data == {"username": "tec-district", "path": reverse("admin:login")}
+    assert [e.action for e in events] == ["auth.login"]  # the failure is counted by axes, not chained
+    (ok,) = events
     assert ok.actor == world.tec and ok.data["staff"] is True and ok.object_id == str(world.tec.pk)
     for event in events:
         text = repr(event.__dict__)
@@ -158,10 +248,22 @@ def test_a_session_made_in_code_is_not_a_login_to_audit(client, world):
     assert not AuditEvent.objects.filter(action__startswith="auth.").exists()
 
 
-def test_a_failed_login_with_an_unknown_name_is_audited_too(client, world):
-    _post_login(client, "results:login", "nobody-here", "x")
-    event = AuditEvent.objects.get(action="auth.login_failed")
-    assert event.data["username"] == "nobody-here" and event.data["path"] == reverse("results:login")
+def test_failed_logins_under_new_user_names_are_counted_not_chained(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    before = AuditEvent.objects.count()
+    for n in range(40):
+        for _ in range(3):  # each made-up name even reaches the lockout
+            _post_login(client, "results:login", f"nobody-{n}", "x")
+    assert AuditEvent.objects.count() == before
+    assert AccessAttempt.objects.filter(username__startswith="nobody-").count() == 40
+    assert AccessAttempt.objects.get(username="nobody-7").failures_since_start == 2  # refused ones do not count
+
+
+def test_a_lockout_is_recorded_once_however_many_attempts_follow(client, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(6):
+        _post_login(client, "results:login", "clerk1", "wrong-guess")
+    assert AuditEvent.objects.filter(action="auth.locked_out").count() == 1
 
 
 # --- idle timeout of clerks ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from core import audit
+from core.reasons import clean_reason
 
 from ...models import (
     EARLY_END_REASONS,
@@ -152,10 +153,11 @@ def terminate_term(actor, term, *, reason, ended_on, reason_text="", decision_re
 
 
 def _terminate_locked(actor, term, *, reason, ended_on, reason_text, ref):
+    reason_text = clean_reason(reason_text, field="reason_text")
     _check_in_office(term)
     if reason not in EARLY_END_REASONS:
         raise errors.BadEndReason(details={"reason": str(reason), "allowed": EARLY_END_REASONS})
-    if reason == EndReason.OTHER and not (reason_text or "").strip():
+    if reason == EndReason.OTHER and not reason_text:
         raise errors.ReasonTextRequired()
     _check_day_in_term(term, ended_on, "ended_on")
     _end(

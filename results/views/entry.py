@@ -145,8 +145,9 @@ def _post_entry(request, protocol):
     explanations = explanations_from_post(request.POST)
     action = request.POST.get("action")
     if action not in ("draft", "finish"):
-        # No explicit button (Enter pressed where no script intercepts it, a forged form): nothing
-        # is saved or finished; the form comes back as typed, checked.
+        # Not one of the two buttons (the form's hidden default "check" that Enter presses where no
+        # script stops it, a forged form): nothing is saved or finished; the form comes back as
+        # typed, checked.
         report = controls.run_controls(values, **context)
         return _render_form(
             request, protocol, values=values, report=report, acknowledged=acknowledged, explanations=explanations

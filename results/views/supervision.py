@@ -3,7 +3,8 @@
 A resolution takes two steps: the compare page posts a choice and a reason and gets back a review
 page showing what would become official (the service checks everything, writes nothing); only a
 POST carrying the review page's explicit `confirm=yes` resolves. Nothing is chosen by default and
-Enter in a field never submits a decision (the forms' default button is disabled).
+Enter in a field never submits a decision (the script stops it; without the script the forms'
+default button only shows the page again).
 """
 
 import uuid
@@ -188,6 +189,8 @@ def _done_message(protocol, form, entries):
 def resolve(request, pk):
     protocol = _resolvable(request, pk)
     form = _posted(request, protocol)
+    if request.POST.get("step") in ("stay", "back"):  # Enter in a field, or back from the review
+        return _render(request, protocol, form=form)
     if not form["choice"]:
         return _render(
             request,
@@ -196,8 +199,6 @@ def resolve(request, pk):
             status=422,
             errors={"choice": _g("Choose how to resolve the discrepancy.")},
         )
-    if request.POST.get("step") == "back":
-        return _render(request, protocol, form=form)
     version = posted_version(request)
     kwargs = {
         "reason": form["reason"],

@@ -1,8 +1,8 @@
 /* Entry and correction forms, keyboard first. No rules live here: the server runs every control.
    - Enter never submits: in a figure it moves to the next figure; after the last figure to the
      warnings' explanations and confirmations, then to the form's main button ("Finish entry",
-     or the reason of a correction). Without this script the forms' default button is disabled,
-     so Enter submits nothing either.
+     or the reason of a correction); in a resolution choice to the reason. Without this script
+     Enter presses the forms' hidden default button, which only shows the form again.
    - A figure's content is selected on focus.
    - The arithmetic relations are shown live under the form (messages from data attributes,
      translated by the template).
@@ -27,8 +27,18 @@
   });
   ["keep-form", "confirm-form"].forEach(function (id) {
     var form = document.getElementById(id);
-    if (form) { sendOnce(form); }
+    if (form) { sendOnce(form); noEnterSubmit(form); }
   });
+
+  // Enter in any field of these forms submits nothing; in a choice it moves to the reason.
+  function noEnterSubmit(form) {
+    var after = form.querySelector("[data-after-figures]");
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.target.tagName !== "INPUT") { return; }
+      event.preventDefault();
+      if (event.target.type === "radio" && after) { after.focus(); }
+    });
+  }
 
   function sendOnce(form) {
     var sentAt = 0;
@@ -57,6 +67,7 @@
       });
     });
     sendOnce(form);
+    noEnterSubmit(form);
     keepTyped(form, figures);
     liveControls(form, figures);
   }

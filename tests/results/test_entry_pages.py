@@ -66,9 +66,24 @@ def test_the_compare_page_has_no_default_choice_and_no_cursor_in_a_note(client, 
     html = client.get(reverse("results:discrepancy", args=[protocol.pk])).content.decode()
     assert 'name="choice" value="keep_1"' in html and "checked" not in html
     assert autofocused(html) is None
-    for form_id in ("keep-form", "correct-form"):  # Enter in any field: the default button is disabled
+    for form_id in ("keep-form", "correct-form"):  # what Enter presses without the script: "show again"
         button = first_submit_button(html, form_id)
-        assert "disabled" in button and 'name="confirm"' not in button
+        assert 'name="step" value="stay"' in button and 'name="confirm"' not in button
+
+
+@pytest.mark.parametrize("choice", ["keep_1", "discard", "correct"])
+def test_the_default_button_shows_the_page_again_as_typed(client, world, choice):
+    protocol = in_discrepancy(world)
+    client.force_login(world.chair)
+    data = form_data(world, protocol.version, action=None, spoiled="12")
+    data.update({"choice": choice, "reason": "typed", "step": "stay", "confirm": "yes"})
+    before = snapshot(protocol)
+    html = client.post(resolve_url(protocol), data).content.decode()
+    assert snapshot(protocol) == before
+    if choice == "correct":
+        assert 'name="spoiled" value="12"' in html and ">typed</textarea>" in html
+    else:
+        assert f'value="{choice}" id="choice-{choice}" checked' in html and ">typed</textarea>" in html
 
 
 @pytest.mark.parametrize("choice", ["keep_1", "keep_2", "discard", "correct"])
@@ -269,20 +284,22 @@ def test_against_all_in_the_formula_where_the_ballot_has_it(client, db):
 # --- 4. the keyboard: Enter moves on, draft is never the default ----------------------------------
 
 
-def test_the_entry_forms_default_button_is_disabled_and_finish_comes_before_draft(client, world):
+def test_the_entry_forms_default_button_only_checks_and_finish_comes_before_draft(client, world):
     client.force_login(world.clerk1)
     html = client.get(entry_url(world.protocol)).content.decode()
-    assert "disabled" in first_submit_button(html, "entry-form")
+    assert 'name="action" value="check"' in first_submit_button(html, "entry-form")
     assert html.index('id="finish-entry"') < html.index('id="save-draft"')
     assert autofocused(html) == "f-voters"
 
 
-def test_an_entry_post_without_a_button_saves_nothing(client, world):
+@pytest.mark.parametrize("action", [None, "check", "bogus"])
+def test_an_entry_post_without_draft_or_finish_saves_nothing(client, world, action):
     client.force_login(world.clerk1)
     before = snapshot(world.protocol)
-    response = client.post(entry_url(world.protocol), form_data(world, 0, action=None, spoiled="12"))
+    response = client.post(entry_url(world.protocol), form_data(world, 0, action=action, ballots_received="999"))
     assert response.status_code == 200 and snapshot(world.protocol) == before
-    assert 'name="spoiled" value="12"' in response.content.decode()
+    html = response.content.decode()
+    assert 'name="ballots_received" value="999"' in html and 'data-code="ballots.balance"' in html
 
 
 # --- 5. a form sent twice makes one entry, never an error page ------------------------------------

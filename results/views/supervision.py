@@ -21,7 +21,7 @@ from results import controls, presentation
 from results.errors import ControlsFailed, ReasonRequired, WarningsNotAcknowledged
 from results.models import ProtocolState
 from results.permissions import can_resolve
-from results.selectors import control_context, discrepancies, live_entries
+from results.selectors import control_context, discrepancies, entry_figures_visible_to, live_entries
 from results.services import resolve as resolve_protocol
 from results.services import review_resolution
 from results.services.resolution import CHOICES
@@ -135,7 +135,7 @@ def _resolvable(request, pk):
 def discrepancy_detail(request, pk):
     protocol = _resolvable(request, pk)
     # Before both entries are done nobody sees them side by side: a chair may also be a clerk.
-    if protocol.state not in (ProtocolState.IN_DISCREPANCY, ProtocolState.VERIFIED, ProtocolState.CERTIFIED):
+    if not entry_figures_visible_to(request.user, protocol):
         raise Http404
     return _render(request, protocol)
 

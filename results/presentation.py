@@ -7,7 +7,8 @@
   relating several fields (a balance, an inequality) is shown once in the summary at the top of
   the form, with links to the fields it concerns, and those fields are highlighted, not each
   given a copy of the message.
-- The relations are written as the paper protocol prints them for this election (`formula`).
+- Each relation is written as the paper protocol prints it for this election (`Fields.formula`):
+  candidates by ballot number, "+ A" only where the ballot has an "against all" line.
 """
 
 from django.utils.translation import gettext
@@ -22,6 +23,15 @@ _NO_AGAINST_ALL = {
         "Ballots found Fs + Fm = %(found)s must equal invalid + candidates' votes"
         " = %(N)s + %(votes)s = %(counted)s (difference %(diff)s)."
     ),
+}
+_FORMULAS = {
+    "ballots.balance": "R = Is + Im + S + U",
+    "issued.exceeds_voters": "Is + Im ≤ V",
+    "mobile.found_exceeds_issued": "Fm ≤ Im",
+    "found.exceeds_issued": "Fs + Fm ≤ Is + Im",
+    "found.below_issued": "Fs + Fm = Is + Im",
+    "turnout.suspicious": "(Is + Im) / V",
+    "invalid.high_share": "N / (Fs + Fm)",
 }
 _RANK = {"warning": 1, "related": 2, "error": 3}
 _CANDIDATE_VALUE_CODES = {"figure.not_integer", "figure.negative", "figure.too_large"}
@@ -59,11 +69,13 @@ class Fields:
     def anchor(self, path):
         return f"f-{input_name(path)}"
 
-    def formula(self):
-        """The relation of found ballots as printed on this election's protocol."""
-        votes = " + ".join(f"№{n}" for n in self.numbers.values()) or "0"
-        tail = " + A" if self.against_all else ""
-        return f"Fs + Fm = N + ({votes}){tail}"
+    def formula(self, code):
+        """The relation a control checks, as printed on this election's protocol ("" for none)."""
+        if code in ("found.not_counted", "votes.all_zero", "votes.single_candidate"):
+            votes = " + ".join(f"№{n}" for n in self.numbers.values()) or "0"
+            tail = " + A" if self.against_all else ""
+            return f"Fs + Fm = N + ({votes}){tail}"
+        return _FORMULAS.get(code, "")
 
 
 def message(result, fields):
@@ -88,13 +100,13 @@ def shown(report, candidacies, against_all):
 
     Returns a dict:
     - `summary`: errors relating several fields (or none the form has), each once:
-      {code, severity, text, fields: [{anchor, label}]};
+      {code, severity, formula, text, fields: [{anchor, label}]};
     - `at_field`: {input name: [{code, severity, text}]} for errors about one field;
     - `faulty`: {input name: "error" (its own value is wrong) | "related" (in a failed relation) |
       "warning"} of the fields to highlight;
     - `field_links`: [{anchor, label}] of the fields with a message of their own, in paper order;
     - `first_fault`: the input name of the first field in fault in paper order (or "");
-    - `warnings`: [{code, text, fields}] for the explanations.
+    - `warnings`: [{code, formula, text, fields}] for the explanations.
     """
     fields = Fields(candidacies, against_all)
     out = {"summary": [], "at_field": {}, "faulty": {}, "first_fault": "", "warnings": [], "field_links": []}
@@ -110,14 +122,17 @@ def shown(report, candidacies, against_all):
             name = input_name(path)
             if _RANK[mark] > _RANK.get(out["faulty"].get(name), 0):
                 out["faulty"][name] = mark
+        formula = fields.formula(result.code) if len(result.fields) > 1 else ""
         if not result.is_error:
-            out["warnings"].append({"code": result.code, "text": text, "fields": links})
+            out["warnings"].append({"code": result.code, "text": text, "fields": links, "formula": formula})
         elif alone:
             out["at_field"].setdefault(input_name(known[0]), []).append(
                 {"code": result.code, "severity": result.severity, "text": text}
             )
         else:
-            out["summary"].append({"code": result.code, "severity": result.severity, "text": text, "fields": links})
+            out["summary"].append(
+                {"code": result.code, "severity": result.severity, "text": text, "fields": links, "formula": formula}
+            )
     order = [*controls.FIGURE_NAMES, *(f"vote_{cid}" for cid in fields.candidacies), "against_all"]
     out["field_links"] = [
         {"anchor": f"f-{name}", "label": fields.label(f"votes.{name[5:]}" if name.startswith("vote_") else name)}

@@ -58,6 +58,7 @@ def warning_rows(shown, acknowledged, explanations=None):
         {
             "code": w["code"],
             "text": w["text"],
+            "formula": w["formula"],
             "fields": w["fields"],
             "checked": w["code"] in acknowledged,
             "why": explanations.get(w["code"], acknowledged.get(w["code"], "")),

@@ -240,6 +240,7 @@ def test_a_relation_is_shown_once_with_links_and_its_fields_highlighted(client, 
     client.force_login(world.clerk1)
     html = client.post(entry_url(world.protocol), form_data(world, 0, ballots_received="999")).content.decode()
     assert html.count('data-code="ballots.balance"') == 1
+    assert '<code class="formula">R = Is + Im + S + U</code>' in html
     assert "R = 999 must equal Is + Im + S + U = 700 + 50 + 10 + 240 = 1000 (difference -1)" in html
     for name in ("ballots_received", "issued_station", "issued_mobile", "spoiled", "unused"):
         assert f'href="#f-{name}"' in html
@@ -264,6 +265,7 @@ def test_no_against_all_where_the_ballot_has_none(client, world):
     html = client.post(entry_url(world.protocol), form_data(world, 0, invalid="31")).content.decode()
     assert "against all" not in html.lower() and "+ A" not in html
     assert "= 31 + 720 = 751 (difference -1)" in html
+    assert '<code class="formula">Fs + Fm = N + (№1 + №2 + №3)</code>' in html
 
 
 def test_against_all_in_the_formula_where_the_ballot_has_it(client, db):
@@ -278,6 +280,7 @@ def test_against_all_in_the_formula_where_the_ballot_has_it(client, db):
         client.force_login(w.clerk1)
         html = client.post(entry_url(protocol), form_data(w, 0, invalid="21")).content.decode()
     assert "against all = 21 + 720 + 10 = 751" in html
+    assert '<code class="formula">Fs + Fm = N + (№1 + №2 + №3) + A</code>' in html
     assert "N + candidates’ votes + A" in html
 
 

@@ -65,6 +65,7 @@ def test_the_compare_page_has_no_default_choice_and_no_cursor_in_a_note(client, 
     client.force_login(world.chair)
     html = client.get(reverse("results:discrepancy", args=[protocol.pk])).content.decode()
     assert 'name="choice" value="keep_1"' in html and "checked" not in html
+    assert "{#" not in html and "#}" not in html
     assert autofocused(html) is None
     for form_id in ("keep-form", "correct-form"):  # what Enter presses without the script: "show again"
         button = first_submit_button(html, form_id)
@@ -293,6 +294,7 @@ def test_the_entry_forms_default_button_only_checks_and_finish_comes_before_draf
     assert 'name="action" value="check"' in first_submit_button(html, "entry-form")
     assert html.index('id="finish-entry"') < html.index('id="save-draft"')
     assert autofocused(html) == "f-voters"
+    assert "{#" not in html and "#}" not in html  # no template comment leaks onto the page
 
 
 @pytest.mark.parametrize("action", [None, "check", "bogus"])

@@ -260,6 +260,13 @@ def test_enter_in_any_field_never_submits(browser, live_server, world):
     active_is(browser, "why-found.below_issued")  # the figures are right: the warning takes the cursor
     before = fresh(world.protocol).version
     mark_page(browser)
+    # Enter: the last figure -> the warning's explanation -> its confirmation -> "Finish entry".
+    browser.find_element(By.NAME, f"vote_{world.c3.pk}").send_keys(Keys.ENTER)
+    assert active(browser).get_attribute("id") == "why-found.below_issued"
+    active(browser).send_keys(Keys.ENTER)
+    assert active(browser).get_attribute("id") == "ack-found.below_issued"
+    active(browser).send_keys(Keys.ENTER)
+    assert active(browser).get_attribute("id") == "finish-entry"
     fields = browser.find_elements(By.CSS_SELECTOR, "#entry-form input:not([type=hidden])")
     assert len(fields) == 12 + 2
     for field in fields:

@@ -176,3 +176,42 @@ def test_the_audit_trail_admin_shows_them_once_both_are_done(client, world, root
     html = client.get(reverse("admin:core_auditevent_change", args=[event.pk])).content.decode()
     assert MARK in html
     assert fresh(world.protocol).state == ProtocolState.IN_DISCREPANCY
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_entries_through_the_selector(client, world, root, monkeypatch):
+    from api import cache as page_cache
+    from api import tokens
+    from results import selectors
+
+    both_done(world)
+    from results.services import resolve_keep_entry
+
+    resolve_keep_entry(world.protocol, world.regional, 1, reason="paper")  # verified: published
+    auditor = user("auditor-blind")
+    from django.contrib.auth.models import Group
+
+    auditor.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])
+    _token, key = tokens.issue_token(auditor, root, 30)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
+    listed = client.get("/api/v1/protocol-entries/").json()["results"]
+    assert {row["values"]["voters"] for row in listed} == {int(MARK), 1000}
+    # Were the rule to hide verified protocols' entries too, the API would follow it.
+    monkeypatch.setattr(selectors, "FIGURES_VISIBLE_STATES", (ProtocolState.CERTIFIED,))
+    page_cache.clear()
+    assert client.get("/api/v1/protocol-entries/").json()["results"] == []
+
+
+def test_the_api_lists_no_entry_of_a_protocol_in_entry(client, world, root):
+    from api import tokens
+
+    second_draft(world)
+    auditor = user("auditor-blind")
+    from django.contrib.auth.models import Group
+
+    auditor.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])
+    _token, key = tokens.issue_token(auditor, root, 30)
+    response = client.get("/api/v1/protocol-entries/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200 and response.json()["results"] == [] and MARK not in response.content.decode()

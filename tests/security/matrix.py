@@ -16,8 +16,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.models import ApiToken
 from core import audit
-from core.models import ApiToken
 from registry.models import (
     ContestFollowUp,
     DismissalInitiative,
@@ -27,8 +27,7 @@ from registry.models import (
     TermOfOffice,
 )
 from results import aggregation
-from results.models import ProtocolEntry
-from results.models_aggregates import ContestResult, TurnoutRollup
+from results.models import ContestResult, ProtocolEntry, TurnoutRollup
 from results.services import certify_protocol, save_entry
 from territory.models import Membership
 
@@ -192,7 +191,7 @@ def add_objects(w):
         "axes.accesslog": (w.access_log,) * 2,
         "axes.accessfailurelog": (w.failure_log,) * 2,
         "core.auditevent": (w.event, w.other_event),
-        "core.apitoken": (ApiToken.objects.get(user=w.scoped_auditor),) * 2,
+        "api.apitoken": (ApiToken.objects.get(user=w.scoped_auditor),) * 2,
         "territory.adminunit": (w.rural, w.other_rural),
         "territory.pollingstation": (w.station, w.other_station),
         "territory.commission": (w.precinct, w.other_precinct),

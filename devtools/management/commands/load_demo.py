@@ -1,0 +1,49 @@
+"""manage.py load_demo: load the 2021 demo election (territory, then registry and results when present)."""
+
+import importlib
+import importlib.util
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext
+
+# Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
+# Then the demo election is aggregated (results tables, dashboard figures), and its winners are
+# registered as akims with some accountability records (the office register).
+STEPS = (
+    "devtools.demo.territory",
+    "devtools.demo.registry",
+    "devtools.demo.results",
+    "devtools.demo.aggregation",
+    "devtools.demo.offices",
+)
+
+
+class Command(BaseCommand):
+    help = "Load the demo election of 25 July 2021 (idempotent: a second run changes nothing)."
+
+    def handle(self, *args, **options):
+        logins = []
+        for name in STEPS:
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            with transaction.atomic():
+                module.load(self.stdout)
+            logins.extend(getattr(module, "DEMO_LOGINS", []))
+        self.print_logins(logins)
+
+    def print_logins(self, logins):
+        if not logins:
+            return
+        width = max(len(username) for username, _ in logins)
+        self.stdout.write("")
+        self.stdout.write(
+            gettext("Demo logins (password: %(password)s), admin at %(admin)s:")
+            % {"password": repr(settings.DEMO_PASSWORD), "admin": reverse("admin:index")}
+        )
+        self.stdout.write(f"  {gettext('user name').ljust(width)}  {gettext('role')}")
+        for username, description in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {description}")

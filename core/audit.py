@@ -38,6 +38,21 @@ SYSTEM_STREAM = "system"
 _HEAD_BATCH = 500
 
 
+# object type label ("results.protocol") -> function(user, event) giving the event's data as the
+# user may see it. The app that owns the objects registers it (core imports no app); the admin
+# shows events' data through `data_visible_to`.
+DATA_GATES = {}
+
+
+def register_data_gate(object_type, gate):
+    DATA_GATES[object_type] = gate
+
+
+def data_visible_to(user, event):
+    gate = DATA_GATES.get(event.object_type)
+    return gate(user, event) if gate is not None else event.data
+
+
 def stream_for(object_type, object_id):
     """The chain an event about this object belongs to."""
     if not object_type and not object_id:

@@ -239,6 +239,11 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Results: the two entries of a protocol and its resolution come from three different people;
+# on, the chair of a precinct commission of two active members may resolve an entry they made
+# (the audit record marks it; results/services/resolution.py).
+RESULTS_TWO_MEMBER_CHAIR_MAY_RESOLVE = env.bool("RESULTS_TWO_MEMBER_CHAIR_MAY_RESOLVE", default=False)
+
 # Celery: with no broker configured, tasks run eagerly in-process (development, demo).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -57,3 +57,18 @@ class NoSuchEntry(DomainError):
 class CandidatesNotFinal(DomainError):
     code = "candidates_not_final"
     default_message = _("Protocols are created only once the contest's candidates are final.")
+
+
+class CertifierMayNotEnter(NotPermitted):
+    code = "certifier_may_not_enter"
+    default_message = _(
+        "You may certify this protocol, so you may not enter it: entry is for the precinct commission's clerks."
+    )
+
+
+class ResolverMadeAnEntry(NotPermitted):
+    code = "resolver_made_an_entry"
+    default_message = _(
+        "You made one of the two entries of this protocol, so you may not resolve it: "
+        "the two entries and the resolution come from three different people."
+    )

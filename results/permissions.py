@@ -1,5 +1,9 @@
 """Who may do what to a protocol: enter (scope), resolve (precinct chair or TEC), certify and reopen (TEC).
 
+Separation of duties: whoever may certify a protocol (a territorial commission's member, a
+superuser) may not enter it; whoever made either entry may not resolve it (the three-person rule,
+enforced by `results.services.resolution`).
+
 Scope decisions go through `territory.scope`; roles come from the user's active memberships in
 the commissions whose jurisdiction covers the protocol's polling station.
 """
@@ -7,6 +11,7 @@ the commissions whose jurisdiction covers the protocol's polling station.
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotPermitted, OutOfScope
+from results.errors import CertifierMayNotEnter
 from territory.models import Commission, Membership
 from territory.scope import active_memberships, scope_for
 
@@ -53,8 +58,15 @@ def check_scope(user, station):
         raise OutOfScope()
 
 
+def can_enter(user, station):
+    """Entry: an active member of a commission whose territory holds the station, who may not certify it."""
+    return scope_for(user).holds_station(station) and not can_certify(user, station)
+
+
 def check_enter(user, station):
     check_scope(user, station)
+    if can_certify(user, station):
+        raise CertifierMayNotEnter()
     memberships = _memberships_covering(user, station)
     return Actor(user, memberships[0] if memberships else None)
 

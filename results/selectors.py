@@ -1,4 +1,5 @@
-"""Reads of results entry: the candidates of a protocol, its current entries, progress counts."""
+"""Reads of results entry: the candidates of a protocol, its current entries, progress counts, and
+who may see the figures of entries (blind double entry)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _g
@@ -7,8 +8,9 @@ from core.numbers import percent
 from registry.models import Candidacy
 
 from .controls import thresholds_for
-from .errors import EntryNotOpen, EntryTakenByOther, ProtocolCertified, SameClerk
+from .errors import CertifierMayNotEnter, EntryNotOpen, EntryTakenByOther, ProtocolCertified, SameClerk
 from .models import Protocol, ProtocolEntry, ProtocolState
+from .permissions import can_enter
 
 
 def protocol_turnout_percent(voters, issued_station, issued_mobile):
@@ -111,6 +113,8 @@ def entry_slot(protocol, user, entries):
 
 def entry_situation(protocol, user, entries):
     """(may the user enter now, a note for the entry page explaining why not or which entry this is)."""
+    if not can_enter(user, protocol.polling_station):
+        return False, str(CertifierMayNotEnter.default_message)
     S = ProtocolState
     try:
         _slot, start_event = entry_slot(protocol, user, entries)
@@ -129,3 +133,47 @@ def entry_situation(protocol, user, entries):
     if start_event == "start_second":
         return True, _g("This is the second, independent entry: type the figures from the paper protocol.")
     return True, ""
+
+
+# Blind double entry: the figures of a protocol's entries are shown once both entries of the
+# current cycle are finished; before that, to nobody (staff and superusers included) but the clerk
+# of an entry, who sees their own. After a reopen the earlier cycles' entries are hidden again
+# until the new cycle's two entries are finished: they would show the next clerks the figures.
+FIGURES_VISIBLE_STATES = (ProtocolState.IN_DISCREPANCY, ProtocolState.VERIFIED, ProtocolState.CERTIFIED)
+# Keys of an audit record's data that carry an entry's figures.
+FIGURE_DATA_KEYS = ("values", "acknowledged", "differences", "differs_from_first", "differs_from_second")
+
+
+def entry_figures_visible_to(user, protocol, entry=None):
+    """May `user` see the figures of `protocol`'s entries (of `entry`, when given)?
+
+    The one rule every page, the admin and the API apply: yes once both entries of the current
+    cycle are finished (in discrepancy, verified, certified); before, only the entry's own clerk,
+    for their own live entry.
+    """
+    if protocol.state in FIGURES_VISIBLE_STATES:
+        return True
+    return (
+        entry is not None
+        and user is not None
+        and entry.clerk_id == getattr(user, "pk", None)
+        and entry.cycle == protocol.cycle
+        and entry.status != ProtocolEntry.Status.DISCARDED
+    )
+
+
+def entries_with_visible_figures(queryset):
+    """The entries (a ProtocolEntry queryset) whose figures `entry_figures_visible_to` shows anyone."""
+    return queryset.filter(protocol__state__in=FIGURES_VISIBLE_STATES)
+
+
+def audit_data_visible_to(user, event):
+    """The data of a protocol's audit record as `user` may see it: without the entries' figures
+    while `entry_figures_visible_to` hides them (registered with core.audit in ResultsConfig)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    if not any(key in data for key in FIGURE_DATA_KEYS):
+        return data
+    protocol = Protocol.objects.filter(pk=event.object_id).only("state").first()
+    if protocol is not None and entry_figures_visible_to(user, protocol):
+        return data
+    return {key: value for key, value in data.items() if key not in FIGURE_DATA_KEYS} | {"figures": "hidden"}

@@ -22,7 +22,7 @@ from api.viewsets import ReadOnlyViewSet
 from registry.models import Contest, Election
 from results.controls import FIGURE_NAMES
 from results.models import WITH_FIGURES, Protocol, ProtocolEntry, ProtocolState, ProtocolVote
-from results.selectors import protocol_turnout_percent
+from results.selectors import entries_with_visible_figures, protocol_turnout_percent
 from territory.models import PollingStation
 
 from .registry import election_exists
@@ -260,7 +260,10 @@ class EntryViewSet(ReadOnlyViewSet):
     )
 
     def get_queryset(self):
-        return restrict(self.request, super().get_queryset(), station="protocol__polling_station")
+        # Published entries only (verified or certified, no drafts), and never one whose figures
+        # blind double entry still hides (results.selectors, the rule of the pages and the admin).
+        queryset = entries_with_visible_figures(super().get_queryset())
+        return restrict(self.request, queryset, station="protocol__polling_station")
 
 
 def _visible_protocols(request):

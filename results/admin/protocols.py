@@ -12,6 +12,7 @@ from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 
 from ..controls import FIGURE_NAMES
 from ..models import PROGRESS_GROUPS, Protocol, ProtocolEntry, ProtocolVote
+from ..selectors import entry_figures_visible_to
 from ..services import certify_protocols, reopen_protocol
 
 register_scope_rule(Protocol, station_field="polling_station")
@@ -34,12 +35,29 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ProtocolEntryInline(ReadOnlyInline):
     model = ProtocolEntry
-    fields = ("cycle", "slot", "kind", "status", "clerk", "values", "acknowledged", "reason", "finished_at")
+    fields = ("cycle", "slot", "kind", "status", "clerk", "figures", "warnings_explained", "reason", "finished_at")
     readonly_fields = fields
     ordering = ("cycle", "slot", "started_at")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("clerk")
+        return super().get_queryset(request).select_related("clerk", "protocol")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are made per request (ModelAdmin.get_inline_instances): the viewer is this request's.
+        self.viewer = request.user
+        return super().get_formset(request, obj, **kwargs)
+
+    def _visible(self, entry):
+        # Blind double entry, for staff too: the one rule of results.selectors.
+        return entry_figures_visible_to(getattr(self, "viewer", None), entry.protocol, entry)
+
+    @admin.display(description=_("values"))
+    def figures(self, entry):
+        return entry.values if self._visible(entry) else _("hidden until both entries are finished")
+
+    @admin.display(description=_("acknowledged warnings"))
+    def warnings_explained(self, entry):
+        return entry.acknowledged if self._visible(entry) else _("hidden until both entries are finished")
 
 
 class ProtocolVoteInline(ReadOnlyInline):

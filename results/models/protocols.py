@@ -281,6 +281,9 @@ class ProtocolEntry(models.Model):
     updated_at = models.DateTimeField(_("updated at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    # The token of the form that last wrote this entry: the same form sent again (a double click,
+    # a retry after a time-out) is recognised and answered without a second write.
+    submission = models.CharField(_("form submission"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("protocol entry")

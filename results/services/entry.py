@@ -20,7 +20,7 @@ from results.models import ProtocolState as S
 from results.permissions import check_enter
 from results.selectors import control_context, entry_slot, live_entries
 
-from .state_machine import advance, lock, refuse, transition
+from .state_machine import advance, check_version, lock, refuse, transition
 
 # Codes that make even a draft unsavable: the value itself is unreadable.
 FORMAT_CODES = {
@@ -67,21 +67,42 @@ def differences(a, b):
     return paths
 
 
+def refusal(report, acknowledged):
+    """The error that refuses finishing an entry with this report, or None: ControlsFailed while any
+    control fails, WarningsNotAcknowledged while a warning lacks its explanation."""
+    if report.errors:
+        return ControlsFailed(details={"report": report})
+    acks = clean_acknowledgements(acknowledged, report.warnings)
+    missing = [w.code for w in report.warnings if w.code not in acks]
+    if missing:
+        return WarningsNotAcknowledged(details={"report": report, "missing": missing})
+    return None
+
+
 def check_values(protocol, values, *, finish, acknowledged=None, candidacies=None):
     """Run the controls; raise ControlsFailed / WarningsNotAcknowledged. Returns (report, context, acks)."""
     context = control_context(protocol, candidacies)
     report = controls.run_controls(values, **context)
     if finish:
-        if report.errors:
-            raise ControlsFailed(details={"report": report})
-        acks = clean_acknowledgements(acknowledged, report.warnings)
-        missing = [w.code for w in report.warnings if w.code not in acks]
-        if missing:
-            raise WarningsNotAcknowledged(details={"report": report, "missing": missing})
-        return report, context, acks
-    if any(r.code in FORMAT_CODES for r in report.errors):
+        error = refusal(report, acknowledged)
+        if error is not None:
+            raise error
+    elif any(r.code in FORMAT_CODES for r in report.errors):
         raise ControlsFailed(details={"report": report})
     return report, context, clean_acknowledgements(acknowledged, report.warnings)
+
+
+def clean_submission(token):
+    """A form's submission token as stored ("" when absent or malformed)."""
+    token = token.strip() if isinstance(token, str) else ""
+    return token if 8 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum() else ""
+
+
+def _replayed(entries, user, submission):
+    """The user's live entry that this very form already wrote, if any."""
+    if not submission:
+        return None
+    return next((e for e in entries.values() if e.clerk_id == user.pk and e.submission == submission), None)
 
 
 def make_official(protocol, entry, candidacies):
@@ -98,23 +119,48 @@ def make_official(protocol, entry, candidacies):
     return [*controls.FIGURE_NAMES, "against_all", "official_entry"]
 
 
-def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expected_version=None, candidacies=None):
+def save_entry(
+    protocol,
+    user,
+    values,
+    *,
+    finish=False,
+    acknowledged=None,
+    expected_version=None,
+    candidacies=None,
+    submission=None,
+):
     """Save `user`'s entry of `protocol` as a draft, or finish it. Returns (protocol, entry, report).
 
-    Raises OutOfScope (station not the user's), SameClerk, EntryTakenByOther, EntryNotOpen,
-    ProtocolCertified, StaleForm, ControlsFailed (with the report), WarningsNotAcknowledged.
-    Nothing is written when it raises.
+    Raises OutOfScope (station not the user's), CertifierMayNotEnter, SameClerk, EntryTakenByOther,
+    EntryNotOpen, ProtocolCertified, StaleForm, ControlsFailed (with the report),
+    WarningsNotAcknowledged. A refused finish (controls or warnings) still keeps the typed figures
+    as the clerk's draft (written, then the error raised; `details["entry"]` is the draft); a
+    draft whose figures cannot be read (`FORMAT_CODES`) is refused and nothing is written.
+
+    `submission` is the form's one-time token: the same form sent again (a double click, a retry
+    after a time-out whose first attempt was saved) finds the entry it wrote and is answered as
+    the first time was, without a second entry, a second transition or a stale-form error.
     """
     protocol_id = protocol.pk if isinstance(protocol, Protocol) else int(protocol)
+    submission = clean_submission(submission)
     with transaction.atomic():
-        protocol = lock(protocol_id, expected_version)
+        protocol = lock(protocol_id)
         actor = check_enter(user, protocol.polling_station)
         # An empty protocol has no live entries: one query fewer on the first clerk's submission.
         entries = {} if protocol.state == S.EMPTY else live_entries(protocol, with_clerks=False)
+        replay = _replayed(entries, user, submission)
+        if replay is not None and replay.status == ProtocolEntry.Status.FINISHED:
+            return protocol, replay, controls.run_controls(replay.values, **control_context(protocol, candidacies))
+        if replay is None:
+            check_version(protocol, expected_version)
         slot, start_event = entry_slot(protocol, user, entries)
-        report, context, acks = check_values(
-            protocol, values, finish=finish, acknowledged=acknowledged, candidacies=candidacies
-        )
+        context = control_context(protocol, candidacies)
+        report = controls.run_controls(values, **context)
+        refused = refusal(report, acknowledged) if finish else None
+        if not finish and any(r.code in FORMAT_CODES for r in report.errors):
+            raise ControlsFailed(details={"report": report})
+        acks = clean_acknowledgements(acknowledged, report.warnings)
         stored = stored_values(report, context["candidacies"], context["against_all"])
         now = clock.now()
         if start_event:
@@ -127,31 +173,36 @@ def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expec
         entry.values = stored
         entry.acknowledged = acks
         entry.updated_at = now
+        entry.submission = submission
         # The start of an entry and what follows in the same submission are written together
         # (one UPDATE of the protocol, one batched audit append), in the order they happen.
         steps = [(start_event, None)] if start_event else []
-        if not finish:
+        if not finish or refused is not None:
             entry.save()
             if not start_event:
                 steps.append(("save_draft", {"entry": entry.pk, "slot": slot}))
             advance(protocol, steps, actor=actor)
-            return protocol, entry, report
-        entry.status = ProtocolEntry.Status.FINISHED
-        entry.finished_at = now
-        entry.save()
-        data = {"entry": entry.pk, "slot": slot, "values": stored, "acknowledged": acks}
-        fields = ()
-        if slot == 1:
-            steps.append(("finish_first", data))
         else:
-            diff = differences(entries[1].values, stored)
-            if diff:
-                steps.append(("finish_second_different", {**data, "differences": diff}))
+            entry.status = ProtocolEntry.Status.FINISHED
+            entry.finished_at = now
+            entry.save()
+            data = {"entry": entry.pk, "slot": slot, "values": stored, "acknowledged": acks}
+            fields = ()
+            if slot == 1:
+                steps.append(("finish_first", data))
             else:
-                fields = make_official(protocol, entry, context["candidacies"])
-                steps.append(("finish_second_equal", data))
-        advance(protocol, steps, actor=actor, extra_fields=fields)
-        return protocol, entry, report
+                diff = differences(entries[1].values, stored)
+                if diff:
+                    steps.append(("finish_second_different", {**data, "differences": diff}))
+                else:
+                    fields = make_official(protocol, entry, context["candidacies"])
+                    steps.append(("finish_second_equal", data))
+            advance(protocol, steps, actor=actor, extra_fields=fields)
+    if refused is not None:  # the draft is committed; the finish is refused
+        refused.details["entry"] = entry
+        refused.details["protocol"] = protocol
+        raise refused
+    return protocol, entry, report
 
 
 def abandon_entry(protocol, user, *, expected_version=None):

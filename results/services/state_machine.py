@@ -67,14 +67,20 @@ def lock(protocol_id, expected_version=None):
         .select_related("election", "polling_station")
         .get(pk=protocol_id)
     )
-    if expected_version is not None:
-        try:
-            stale = int(expected_version) != protocol.version
-        except (TypeError, ValueError):
-            stale = True
-        if stale:
-            raise StaleForm(details={"expected": str(expected_version)[:20], "current": protocol.version})
+    check_version(protocol, expected_version)
     return protocol
+
+
+def check_version(protocol, expected_version):
+    """Refuse a form opened at another version of the protocol (None: no check)."""
+    if expected_version is None:
+        return
+    try:
+        stale = int(expected_version) != protocol.version
+    except (TypeError, ValueError):
+        stale = True
+    if stale:
+        raise StaleForm(details={"expected": str(expected_version)[:20], "current": protocol.version})
 
 
 def transition_many(protocols, event, *, actor, reason="", data_for=None, extra_fields=()):

@@ -1,6 +1,7 @@
 """Clerk pages: my polling stations with their protocols, and the entry form of one protocol."""
 
 import logging
+import uuid
 
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, OutOfScope
-from results import controls
+from results import controls, presentation
 from results.errors import ControlsFailed, WarningsNotAcknowledged
 from results.models import ProtocolState
 from results.permissions import can_certify, can_resolve
@@ -19,9 +20,12 @@ from results.services import abandon_entry, save_entry
 from territory.scope import stations_for
 
 from .common import entry_login_required, posted_version, protocol_or_404
-from .forms import acknowledgements_from_post, layout, values_from_post
+from .forms import acknowledgements_from_post, explanations_from_post, layout, values_from_post, warning_rows
 
 logger = logging.getLogger(__name__)
+
+# Session key: the browser's copy of typed figures to drop, once the server has saved them.
+CLEAR_STORAGE = "results_clear_storage"
 
 OPEN_STATES = {
     ProtocolState.EMPTY,
@@ -42,17 +46,36 @@ def my_stations(request):
             "protocols": protocols,
             "is_supervisor": bool(station) and can_resolve(request.user, station),
             "is_tec": bool(station) and can_certify(request.user, station),
+            "clear_storage": request.session.pop(CLEAR_STORAGE, ""),
         },
     )
 
 
-def _render_form(request, protocol, *, values, report, status=200, acknowledged=None):
+def storage_key(protocol, user):
+    """The browser's local copy of the typed figures: one per protocol, entry cycle and user."""
+    return f"electadmin.entry.{protocol.pk}.{protocol.cycle}.{user.pk}"
+
+
+def _focus(shown, warnings, may_enter):
+    """The id of the element the cursor starts in: the first field in fault, else the first warning
+    still to confirm, else the first figure."""
+    if shown["first_fault"]:
+        return f"f-{shown['first_fault']}"
+    for w in warnings:
+        if not w["why"].strip():
+            return f"why-{w['code']}"
+        if not w["checked"]:
+            return f"ack-{w['code']}"
+    return "f-voters" if may_enter else ""
+
+
+def _render_form(request, protocol, *, values, report, status=200, acknowledged=None, explanations=None):
     entries = live_entries(protocol)
     may_enter, note = entry_situation(protocol, request.user, entries)
     context = control_context(protocol)
-    sections, general = layout(values, context["candidacies"], context["against_all"], report)
-    warnings = report.warnings if report else []
-    acknowledged = acknowledged or {}
+    shown = presentation.shown(report, context["candidacies"], context["against_all"])
+    sections = layout(values, context["candidacies"], context["against_all"], shown)
+    warnings = warning_rows(shown, acknowledged or {}, explanations)
     own = entry_by(protocol, request.user)
     return render(
         request,
@@ -62,11 +85,13 @@ def _render_form(request, protocol, *, values, report, status=200, acknowledged=
             "may_enter": may_enter,
             "note": note,
             "sections": sections,
-            "general": general,
-            "errors": report.errors if report else [],
-            "warnings": [
-                {"result": w, "checked": w.code in acknowledged, "why": acknowledged.get(w.code, "")} for w in warnings
-            ],
+            "shown": shown,
+            "warnings": warnings,
+            "focus": _focus(shown, warnings, may_enter),
+            "submission": uuid.uuid4().hex,
+            "storage_key": storage_key(protocol, request.user),
+            "clear_storage": request.session.pop(CLEAR_STORAGE, ""),
+            "against_all": context["against_all"],
             "own_entry": own if own and own.status == "draft" else None,
             "official": protocol.state in (ProtocolState.VERIFIED, ProtocolState.CERTIFIED),
         },
@@ -93,7 +118,17 @@ def _post_entry(request, protocol):
     context = control_context(protocol)
     values = values_from_post(request.POST, context["against_all"])
     acknowledged = acknowledgements_from_post(request.POST)
-    finish = request.POST.get("action") == "finish"
+    explanations = explanations_from_post(request.POST)
+    action = request.POST.get("action")
+    if action not in ("draft", "finish"):
+        # Not one of the two buttons (the form's hidden default "check" that Enter presses where no
+        # script stops it, a forged form): nothing is saved or finished; the form comes back as
+        # typed, checked.
+        report = controls.run_controls(values, **context)
+        return _render_form(
+            request, protocol, values=values, report=report, acknowledged=acknowledged, explanations=explanations
+        )
+    finish = action == "finish"
     try:
         protocol, entry, report = save_entry(
             protocol,
@@ -103,11 +138,16 @@ def _post_entry(request, protocol):
             acknowledged=acknowledged,
             expected_version=posted_version(request),
             candidacies=context["candidacies"],
+            submission=request.POST.get("submission", ""),
         )
     except OutOfScope:
         raise Http404 from None
     except (ControlsFailed, WarningsNotAcknowledged) as error:
-        messages.error(request, error.message)
+        if "entry" in error.details:  # a refused finish: the typed figures were kept as the draft
+            protocol = error.details["protocol"]
+            messages.error(request, _g("%(error)s Your figures are saved as a draft.") % {"error": error.message})
+        else:
+            messages.error(request, error.message)
         return _render_form(
             request,
             protocol,
@@ -115,12 +155,14 @@ def _post_entry(request, protocol):
             report=error.details["report"],
             status=422,
             acknowledged=acknowledged,
+            explanations=explanations,
         )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("results:entry", pk=protocol.pk)
     except (OperationalError, InterfaceError):
         return _connection_lost(request, protocol, values, acknowledged)
+    request.session[CLEAR_STORAGE] = storage_key(protocol, request.user)
     if finish:
         messages.success(
             request, _g("Entry finished. Protocol state: %(state)s.") % {"state": protocol.get_state_display()}

@@ -42,51 +42,55 @@ def acknowledgements_from_post(post):
     }
 
 
+def explanations_from_post(post):
+    """Every warning's explanation as typed, checked or not (a rejected form gives them back)."""
+    return {key[4:]: post.get(key, "") for key in list(post.keys())[:MAX_POSTED_VOTES] if key.startswith("why_")}
+
+
 def _shown(value):
     return "" if value is None else str(value)
 
 
-def layout(values, candidacies, against_all, report=None):
-    """Sections of rows {name, code, label, value, messages} in paper order, candidates in section 3."""
+def warning_rows(shown, acknowledged, explanations=None):
+    """The warnings to confirm, each once, with what the user ticked and typed."""
+    explanations = explanations or {}
+    return [
+        {
+            "code": w["code"],
+            "text": w["text"],
+            "formula": w["formula"],
+            "fields": w["fields"],
+            "checked": w["code"] in acknowledged,
+            "why": explanations.get(w["code"], acknowledged.get(w["code"], "")),
+        }
+        for w in shown["warnings"]
+    ]
+
+
+def layout(values, candidacies, against_all, shown):
+    """Sections of rows {name, code, label, value, fault, messages} in paper order, candidates (by
+    ballot number) in section 3; `shown` is `presentation.shown(...)` of the report (or of None)."""
     values = values or {}
-    by_field = report.by_field() if report else {}
     votes = values.get("votes") or {}
-    sections = []
-    for title, names in SECTIONS:
-        rows = [
-            {
-                "name": name,
-                "code": _BY_NAME[name][0],
-                "label": _BY_NAME[name][1],
-                "value": _shown(values.get(name)),
-                "messages": by_field.get(name, []),
-            }
-            for name in names
-        ]
-        sections.append({"title": title, "rows": rows})
+
+    def row(name, code, label, value):
+        return {
+            "name": name,
+            "code": code,
+            "label": label,
+            "value": _shown(value),
+            "fault": shown["faulty"].get(name, ""),
+            "messages": shown["at_field"].get(name, []),
+            "autofocus": name == shown["first_fault"],
+        }
+
+    sections = [
+        {"title": title, "rows": [row(name, _BY_NAME[name][0], _BY_NAME[name][1], values.get(name)) for name in names]}
+        for title, names in SECTIONS
+    ]
     counting = sections[-1]["rows"]
     for number, (cid, name) in enumerate(candidacies.items(), start=1):
-        path = f"votes.{cid}"
-        counting.append(
-            {
-                "name": f"vote_{cid}",
-                "code": f"c{number}",
-                "label": name,
-                "value": _shown(votes.get(str(cid), votes.get(cid))),
-                "messages": by_field.get(path, []),
-            }
-        )
+        counting.append(row(f"vote_{cid}", f"№ {number}", name, votes.get(str(cid), votes.get(cid))))
     if against_all:
-        counting.append(
-            {
-                "name": "against_all",
-                "code": "A",
-                "label": AGAINST_ALL[2],
-                "value": _shown(values.get("against_all")),
-                "messages": by_field.get("against_all", []),
-            }
-        )
-    known = {"", *(r["name"] for s in sections for r in s["rows"])} | {f"votes.{cid}" for cid in candidacies}
-    general = [m for path, msgs in by_field.items() if path not in known for m in msgs]
-    general += by_field.get("", [])
-    return sections, general
+        counting.append(row("against_all", "A", AGAINST_ALL[2], values.get("against_all")))
+    return sections

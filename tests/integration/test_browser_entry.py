@@ -92,9 +92,7 @@ def type_protocol(driver, world, overrides=None):
         assert active.get_attribute("name") == name
         active.send_keys(value, Keys.TAB)
     assert driver.find_element(By.ID, "live-controls").text == ""  # consistent: nothing flagged live
-    # After the last figure: "Save draft", then "Finish entry".
-    assert driver.switch_to.active_element.get_attribute("id") == "save-draft"
-    driver.switch_to.active_element.send_keys(Keys.TAB)
+    # After the last figure: "Finish entry" ("Save draft" comes after it, never first).
     assert driver.switch_to.active_element.get_attribute("id") == "finish-entry"
 
 
@@ -141,7 +139,10 @@ def test_double_entry_discrepancy_resolution_and_certification(browser, live_ser
     differing = browser.find_elements(By.CSS_SELECTOR, "#comparison tr.differ")
     assert [row.get_attribute("data-path") for row in differing] == ["spoiled", "unused"]
     browser.save_screenshot(str(ARTIFACTS / "discrepancy.png"))
-    browser.find_element(By.ID, "keep-1").click()
+    browser.find_element(By.ID, "choice-keep_1").send_keys(Keys.SPACE)
+    browser.find_element(By.ID, "keep-reason").send_keys("the paper says 10")
+    browser.find_element(By.ID, "review-choice").click()
+    browser.find_element(By.ID, "confirm-resolution").click()  # the review page: an explicit confirmation
     wait_for_success(browser)
     protocol = Protocol.objects.get(pk=world.protocol.pk)
     assert (protocol.state, protocol.spoiled) == (ProtocolState.VERIFIED, 10)

@@ -45,5 +45,5 @@ def in_discrepancy(w, protocol=None):
 
 def resolved(w):
     in_discrepancy(w)
-    resolve_keep_entry(w.protocol, w.chair, 1)
+    resolve_keep_entry(w.protocol, w.chair, 1, reason="checked against the paper")
     return fresh(w.protocol)

@@ -99,21 +99,54 @@ def test_a_stale_form_is_refused(world):
         ("invalid", "31", "found.not_counted"),
     ],
 )
-def test_finishing_with_a_failed_control_is_refused(world, field, raw, code):
-    before = snapshot(world.protocol)
+def test_finishing_with_a_failed_control_is_refused_and_keeps_the_typed_figures_as_a_draft(world, field, raw, code):
     with pytest.raises(ControlsFailed) as info:
         save_entry(world.protocol, world.clerk1, world.values(**{field: raw}), finish=True)
     assert code in info.value.details["report"].codes()
+    protocol = fresh(world.protocol)
+    assert (protocol.state, protocol.version) == (ProtocolState.FIRST_ENTRY_IN_PROGRESS, 1)
+    (entry,) = protocol.entries.all()
+    assert (entry.clerk, entry.status, entry.slot) == (world.clerk1, ProtocolEntry.Status.DRAFT, 1)
+    assert info.value.details["entry"].pk == entry.pk
+    readable = code not in ("figure.missing", "figure.not_integer", "figure.too_large", "figure.negative")
+    assert entry.values[field] == (int(raw) if readable else None)
+    assert entry.values["issued_station"] == 700  # the other figures as typed
+    assert not protocol.votes.exists()
+    assert actions(protocol) == ["protocol.start_first"]
+
+
+def test_a_refused_finish_of_a_second_entry_keeps_its_draft(world):
+    first_done(world)
+    with pytest.raises(ControlsFailed):
+        save_entry(world.protocol, world.clerk2, world.values(ballots_received="999"), finish=True)
+    protocol = fresh(world.protocol)
+    assert protocol.state == ProtocolState.SECOND_ENTRY_IN_PROGRESS
+    second = protocol.entries.get(slot=2)
+    assert (second.clerk, second.status, second.values["ballots_received"]) == (world.clerk2, "draft", 999)
+    # The draft is refused again (same figures), then finished once corrected: one entry throughout.
+    with pytest.raises(ControlsFailed):
+        save_entry(protocol, world.clerk2, world.values(ballots_received="999"), finish=True)
+    save_entry(protocol, world.clerk2, world.values(), finish=True)
+    assert fresh(protocol).state == ProtocolState.VERIFIED
+    assert protocol.entries.filter(slot=2).count() == 1
+
+
+def test_a_draft_with_unreadable_figures_is_refused_and_writes_nothing(world):
+    before = snapshot(world.protocol)
+    with pytest.raises(ControlsFailed):
+        save_entry(world.protocol, world.clerk1, world.values(spoiled="ten"))
     assert snapshot(world.protocol) == before
 
 
 def test_a_candidacy_of_another_contest_is_refused(world):
     votes = {**world.values()["votes"], str(world.foreign.pk): "0"}
-    before = snapshot(world.protocol)
     with pytest.raises(ControlsFailed) as info:
         save_entry(world.protocol, world.clerk1, world.values(votes=votes), finish=True)
     assert "candidate.unknown" in info.value.details["report"].codes()
-    assert snapshot(world.protocol) == before
+    protocol = fresh(world.protocol)
+    assert protocol.state == ProtocolState.FIRST_ENTRY_IN_PROGRESS
+    draft = protocol.entries.get()
+    assert set(draft.values["votes"]) == {str(c.pk) for c in (world.c1, world.c2, world.c3)}  # never the foreign one
 
 
 def test_a_withdrawn_candidacy_gets_no_count(world):
@@ -144,11 +177,10 @@ def test_a_draft_may_be_incomplete_but_not_unreadable(world):
 
 def test_warnings_need_an_explanation_each(world):
     below = world.values(found_stationary="699", invalid="29")  # one ballot missing
-    before = snapshot(world.protocol)
     with pytest.raises(WarningsNotAcknowledged) as info:
         save_entry(world.protocol, world.clerk1, below, finish=True, acknowledged={"found.below_issued": "   "})
     assert info.value.details["missing"] == ["found.below_issued"]
-    assert snapshot(world.protocol) == before
+    assert fresh(world.protocol).state == ProtocolState.FIRST_ENTRY_IN_PROGRESS  # kept as a draft
     _p, entry, _r = save_entry(
         world.protocol,
         world.clerk1,
@@ -157,6 +189,7 @@ def test_warnings_need_an_explanation_each(world):
         acknowledged={"found.below_issued": "A voter left with the ballot", "bogus.code": "x"},
     )
     assert entry.acknowledged == {"found.below_issued": "A voter left with the ballot"}
+    assert fresh(world.protocol).state == ProtocolState.FIRST_ENTRY_DONE
 
 
 # --- transitions and their audit records -------------------------------------------------------

@@ -24,6 +24,7 @@ from results.services import (
 )
 from results.services import state_machine as sm
 
+from .factories import member, user
 from .helpers import actions, fresh, in_discrepancy, snapshot, verified
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_resolution_needs_a_discrepancy(world):
 def test_keeping_a_non_existent_entry_is_refused(world, slot):
     in_discrepancy(world)
     with pytest.raises(NoSuchEntry):
-        resolve_keep_entry(world.protocol, world.chair, slot)
+        resolve_keep_entry(world.protocol, world.chair, slot, reason="paper")
 
 
 @pytest.mark.parametrize(("slot", "spoiled"), [(1, 10), (2, 11)])
@@ -81,7 +82,7 @@ def test_keep_one_entry(world, slot, spoiled):
 
 def test_a_tec_member_may_resolve(world):
     in_discrepancy(world)
-    resolve_keep_entry(world.protocol, world.regional, 1)
+    resolve_keep_entry(world.protocol, world.regional, 1, reason="paper")
     assert fresh(world.protocol).state == ProtocolState.VERIFIED
 
 
@@ -127,9 +128,9 @@ def test_corrected_figures_need_a_reason_and_pass_the_controls(world):
 
 def test_resolution_refuses_a_stale_form(world):
     version = in_discrepancy(world).version
-    resolve_keep_entry(world.protocol, world.chair, 1, expected_version=version)
+    resolve_keep_entry(world.protocol, world.chair, 1, reason="paper", expected_version=version)
     with pytest.raises(StaleForm):
-        resolve_discard_both(world.protocol, world.regional, expected_version=version)
+        resolve_discard_both(world.protocol, world.regional, reason="again", expected_version=version)
 
 
 # --- certification and reopening ---------------------------------------------------------------
@@ -208,8 +209,8 @@ def test_bulk_certification_writes_the_same_rows_and_audit_records(world):
     from core import audit
 
     verified(world)
-    save_entry(world.protocol2, world.tec, world.values(), finish=True)  # TEC staff may enter too
-    save_entry(world.protocol2, world.regional, world.values(), finish=True)
+    save_entry(world.protocol2, member(user("p2-clerk-a"), world.precinct2, "clerk"), world.values(), finish=True)
+    save_entry(world.protocol2, member(user("p2-clerk-b"), world.precinct2, "clerk"), world.values(), finish=True)
     result = certify_protocols([world.protocol2.pk, world.protocol.pk, world.protocol.pk], world.tec)
     assert [err for _pid, err in result] == [None, None]
     for p in (world.protocol, world.protocol2):
@@ -276,7 +277,7 @@ def test_reopen_keeps_history_and_restarts_entry(world):
 
 def test_every_transition_is_audited_in_order(world):
     in_discrepancy(world)
-    resolve_keep_entry(world.protocol, world.chair, 2)
+    resolve_keep_entry(world.protocol, world.chair, 2, reason="paper")
     certify_protocol(world.protocol, world.tec)
     reopen_protocol(world.protocol, world.tec, reason="recount")
     assert actions(world.protocol) == [

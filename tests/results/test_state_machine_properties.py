@@ -45,7 +45,7 @@ def act(w, action, who, variant, slot):
     elif action == "abandon":
         abandon_entry(p, user)
     elif action == "keep":
-        resolve_keep_entry(p, user, slot)
+        resolve_keep_entry(p, user, slot, reason="paper")
     elif action == "discard":
         resolve_discard_both(p, user, reason="again")
     elif action == "correct":

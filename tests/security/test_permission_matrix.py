@@ -14,6 +14,7 @@ import pytest
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
+from core.errors import DomainError
 from core.models import AuditEvent
 from results.models import Protocol
 from results.services import certify_protocol, save_entry
@@ -181,7 +182,7 @@ def probe_pages(p, route, method):
         if route == "results:entry" and method == "GET":
             ok = p.request("GET", url, protocol)[0]
         elif route == "results:entry":
-            ok = p.request("POST", url, protocol, _form(w, protocol, 0, action="save"), allowed_if=_changed)[0]
+            ok = p.request("POST", url, protocol, _form(w, protocol, 0, action="draft"), allowed_if=_changed)[0]
         elif route == "results:abandon":
 
             def draft(protocol=protocol):
@@ -195,7 +196,9 @@ def probe_pages(p, route, method):
         elif route == "results:discrepancy":
             ok = p.request("GET", url, protocol, setup=lambda: _in_discrepancy(w))[0]
         elif route == "results:resolve":
-            ok = _post_after(p, url, protocol, lambda: _in_discrepancy(w), {"choice": "keep_1", "reason": "paper"})
+            ok = _post_after(
+                p, url, protocol, lambda: _in_discrepancy(w), {"choice": "keep_1", "reason": "paper", "confirm": "yes"}
+            )
         elif route == "results:certify":
             ok = _post_after(p, url, protocol, lambda: _verified(w), {})
         elif route == "results:reopen":
@@ -301,3 +304,43 @@ def test_every_route_is_in_the_matrix_or_excluded_with_a_reason():
     assert not missing, f"routes neither in docs/PERMISSIONS.md nor excluded: {missing}"
     stale = sorted(covered - {m.route_key(r, n) for r, n in m.all_routes()})
     assert not stale, f"docs/PERMISSIONS.md names routes that do not exist: {stale}"
+
+
+RESOLVERS = {"precinct_chair", "district_tec", "regional_tec", "cec", "superuser"}
+ENTERERS = {"clerk", "precinct_chair"}
+
+
+@pytest.mark.parametrize("role", m.ROLES)
+def test_the_three_person_rule(client, world, role):
+    """Through the resolve page: a supervisor resolves a discrepancy between two other people's
+    entries, never one in which they made an entry (as the second here; the first in
+    tests/results/test_entry_pages.py); and whoever may certify may not enter at all."""
+    w = world
+    probe = Probe(client, w, role)
+    url = reverse("results:resolve", args=[w.protocol.pk])
+    body = {"choice": "keep_1", "reason": "paper", "confirm": "yes"}
+
+    def entries_by(first, second):
+        def setup():
+            save_entry(w.protocol, first, w.values(), finish=True)
+            save_entry(
+                Protocol.objects.get(pk=w.protocol.pk), second, w.values(spoiled="11", unused="239"), finish=True
+            )
+
+        return setup
+
+    third_person = _post_after(probe, url, w.protocol, entries_by(w.clerk1, w.clerk2), body)
+    assert third_person == (role in RESOLVERS), role
+    if probe.user is not None and probe.user.pk != w.clerk1.pk:
+        entered = True
+        try:
+            with transaction.atomic():
+                save_entry(w.protocol, probe.user, w.values())
+                transaction.set_rollback(True)
+        except DomainError:
+            entered = False
+        assert entered == (role in ENTERERS), role
+        if entered:
+            own = _post_after(probe, url, w.protocol, entries_by(w.clerk1, probe.user), body)
+            assert own is False, role
+    assert not probe.problems, probe.problems

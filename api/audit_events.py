@@ -13,7 +13,7 @@ from rest_framework import serializers
 from core.models import AuditEvent
 
 from .pagination import CursorPagination
-from .scoping import api_scope
+from .scoping import scope_for_request
 from .viewsets import ReadOnlyViewSet
 
 # object type label ("registry.candidacy") -> function(request) giving the visible rows' queryset
@@ -79,7 +79,7 @@ class AuditEventViewSet(ReadOnlyViewSet):
     queryset = AuditEvent.objects.all()
 
     def get_queryset(self):
-        national = api_scope(self.request).national
+        national = scope_for_request(self.request).national
         visible = Q(pk__in=[])
         for label, visible_rows in AUDITED_TYPES.items():
             if national:

@@ -21,7 +21,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import InvalidCacheBackendError
 from django.utils import timezone, translation
 
-from .scoping import api_scope
+from .scoping import scope_for_request
 
 ALIAS = "api-pages"
 
@@ -46,7 +46,7 @@ def page_key(view, request, version):
     renderer = getattr(request, "accepted_renderer", None)
     if renderer is None or renderer.format != "json":
         return None
-    scope = api_scope(request)
+    scope = scope_for_request(request)
     parts = (
         view.basename,
         request.get_full_path(),

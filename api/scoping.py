@@ -25,7 +25,7 @@ def token_scope(token):
     return commission_scope(*found)
 
 
-def api_scope(request):
+def scope_for_request(request):
     """A token sees the territory it was issued with; a staff session sees the staff member's scope."""
     cached = getattr(request, _REQUEST_ATTR, None)
     if cached is not None:
@@ -39,7 +39,7 @@ def api_scope(request):
 def restrict(request, queryset, *, unit=None, station=None):
     """Keep the rows whose unit (path `unit`, "" for units themselves) or polling station (path
     `station`) lies in the request's territory."""
-    scope = api_scope(request)
+    scope = scope_for_request(request)
     if scope.empty:
         return queryset.none()
     if scope.national:

@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.tasks.aggregate_all",
         "schedule": crontab(hour=_nightly_utc.hour, minute=_nightly_utc.minute),
     },
+    # Seats whose end date passed: their members lose the commission group (territory.services).
+    "sync-groups-of-ended-seats-nightly": {
+        "task": "territory.tasks.sync_groups_of_ended_seats",
+        "schedule": crontab(hour=_nightly_utc.hour, minute=(_nightly_utc.minute + 30) % 60),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -111,7 +111,7 @@ def _people(count, rng):
     while len(people) < count:
         birth = start + datetime.timedelta(days=k % 12_000)
         sex = iin.MALE if k % 5 else iin.FEMALE
-        code, _ = iin.make_next(birth, sex, 1 + (k // 12_000) * 11 % 9_000)
+        code, _ = iin.build_next_iin(birth, sex, 1 + (k // 12_000) * 11 % 9_000)
         k += 1
         if code in taken:
             continue

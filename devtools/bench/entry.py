@@ -4,7 +4,7 @@ certification) by 1 and by N concurrent workers, against raw INSERT transactions
 Workers are processes (see `_run`), each with its own database connection, as gunicorn's workers
 are. The protocols are new, empty ones of new polling stations in the bench election's contests
 (stations written by results.bulk, protocols loaded by results.fixtures), so every run starts
-alike. Certification requests no aggregation (signals_out.suppressed): aggregation is measured on
+alike. Certification requests no aggregation (aggregation_hook.suppressed): aggregation is measured on
 its own.
 
 The baseline writes, for other new empty protocols, the rows the services write, in the same three
@@ -25,7 +25,7 @@ from django.db import close_old_connections, connection, connections, transactio
 
 from core import clock
 from registry.models import Candidacy, Contest
-from results import signals_out
+from results import aggregation_hook
 from results.bulk import copy_rows, reserve_ids
 from results.fixtures import FixtureProtocol, load_protocols
 from results.models import Protocol, ProtocolEntry, ProtocolState
@@ -155,7 +155,7 @@ def through_services(election, plan, workers, certifier):
         certify_protocol(protocol_id, uc)
 
     # The clock is frozen (and aggregation requests suppressed) before the workers fork: they inherit both.
-    with signals_out.suppressed(), clock.frozen(NIGHT):
+    with aggregation_hook.suppressed(), clock.frozen(NIGHT):
         seconds, errors, first = _run(workers, plan, work)
     done = Protocol.objects.filter(pk__in=[p for p, _ in plan], state=ProtocolState.CERTIFIED).count()
     return {"seconds": seconds, "rate": done / seconds, "errors": errors + len(plan) - done, "first_error": first}

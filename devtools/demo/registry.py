@@ -2,7 +2,7 @@
 
 Loads the election with its 2021 rules, the six largest parties of 2021, contests in the 730 rural
 districts of the territory demo, and 2,297 registered candidates whose statistics reproduce the
-published figures (DESIGN.md section 5, DEMO.md), plus a few nominations refused, withdrawn and
+published figures (docs/DOMAIN.md, "The demo election"), plus a few nominations refused, withdrawn and
 cancelled so the screens show the workflow. People are synthetic (`Person.is_synthetic`); aggregate
 figures are the published ones; the split between parties and the per-person details are invented.
 
@@ -177,11 +177,11 @@ class _People:
         self.serial = 100
 
     def row(self, *, sex, age, education=Education.HIGHER, birth_date=None, **extra):
-        from registry.iin import make_next
+        from registry.iin import build_next_iin
 
         rng = self.rng
         birth_date = birth_date or _birth_date(rng, age)
-        value, used = make_next(birth_date, sex, self.serial)
+        value, used = build_next_iin(birth_date, sex, self.serial)
         self.serial = used + 1
         male = sex == "M"
         root = rng.choice(SURNAME_ROOTS)

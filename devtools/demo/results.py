@@ -8,7 +8,7 @@ entries, transitions and audit records exactly as real entry leaves them. Then:
 - a few protocols stay empty, a few in discrepancy, a few verified but not certified (most of
   them in tec-district's district, so each screen has something to show);
 - all others are certified by the CEC member `cec`, with figures chosen so that the national
-  turnout of the certified protocols, sum(Is + Im) / sum(V), is 78.54% (DESIGN.md section 5).
+  turnout of the certified protocols, sum(Is + Im) / sum(V), is 78.54% (docs/DOMAIN.md, "The demo election").
 
 Deterministic (fixed seed, frozen clock) and idempotent: a second run changes nothing.
 """
@@ -23,7 +23,7 @@ from django.db.models import Sum
 
 from core import clock
 from registry.models import Candidacy
-from results import signals_out
+from results import aggregation_hook
 from results.models import Protocol, ProtocolState
 from results.roles import RESULTS_GROUP_PERMISSIONS
 from results.services import certify_protocols, create_protocols_for_election, save_entry
@@ -192,7 +192,7 @@ def load(stdout=None):
     cec = User.objects.get(username="cec")
     night = datetime.datetime.combine(ELECTION_DAY, datetime.time(21, 30), tzinfo=ALMATY)
 
-    with signals_out.suppressed():
+    with aggregation_hook.suppressed():
         with clock.frozen(night):
             create_protocols_for_election(election, cec)
         protocols = list(

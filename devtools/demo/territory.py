@@ -2,7 +2,7 @@
 
 `load(stdout)` creates what is missing and corrects what differs, keyed on KATO codes and natural
 keys, so a second run changes nothing. Everything is derived from a fixed seed (no wall clock).
-The figures follow DEMO.md: 14 regions, their districts, 730 rural districts (71 in Almaty
+The figures follow docs/DOMAIN.md ("The demo election"): 14 regions, their districts, 730 rural districts (71 in Almaty
 region), 1-3 villages each, 1,847 polling stations and 1,200,000 registered voters in all.
 Rural districts, villages, addresses and people are synthetic and marked "(demo)".
 """

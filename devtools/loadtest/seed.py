@@ -17,7 +17,7 @@ from api.tokens import AUDITOR_GROUP, issue_token
 from core import clock
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Person
-from results import signals_out
+from results import aggregation_hook
 from results.models import Protocol
 from results.services import create_protocols_for_contest
 from territory.models import AdminUnit, Commission, Membership, PollingStation
@@ -74,7 +74,7 @@ def seed(*, pairs, protocols_per_pair, auditors):
     password = secrets.token_urlsafe(16)
     hashed = make_password(password)  # hashed once: every clerk shares it
     users = get_user_model().objects
-    with transaction.atomic(), clock.frozen(COUNTING), signals_out.suppressed():
+    with transaction.atomic(), clock.frozen(COUNTING), aggregation_hook.suppressed():
         region = AdminUnit.objects.create(kato="350000000", kind="region", name_ru="Нагрузочная область")
         district = AdminUnit.objects.create(kato="352000000", kind="district", parent=region, name_ru="Район")
         election = Election.objects.create(
@@ -94,8 +94,8 @@ def seed(*, pairs, protocols_per_pair, auditors):
             contest = Contest.objects.create(election=election, unit=rural)
             candidacy_ids = []
             for c in range(3):
-                serial = (p * 3 + c + 1) * 11  # make_next tries up to 10 serials: never overlap
-                code, _used = iin.make_next(datetime.date(1980, 1, 1), iin.MALE, serial)
+                serial = (p * 3 + c + 1) * 11  # build_next_iin tries up to 10 serials: never overlap
+                code, _used = iin.build_next_iin(datetime.date(1980, 1, 1), iin.MALE, serial)
                 person = Person.objects.create(
                     iin=code, surname=f"Кандидат {p}-{c}", given_name="Тест", education="higher"
                 )

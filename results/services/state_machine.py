@@ -41,10 +41,6 @@ SAME_STATE_EVENTS = {
 }
 
 
-def allowed_events(state):
-    return sorted({event for (from_state, event) in TRANSITIONS if from_state == state})
-
-
 def can(protocol, event):
     return (protocol.state, event) in TRANSITIONS or (protocol.state, event) in SAME_STATE_EVENTS
 

@@ -48,7 +48,7 @@ def election(**kwargs):
 
 
 def person(birth_date, sex="M", surname="Synthetic"):
-    value, _ = iin.make_next(birth_date, sex, next(_serial))
+    value, _ = iin.build_next_iin(birth_date, sex, next(_serial))
     return Person.objects.create(
         iin=value, surname=surname, given_name="Test", patronymic="", education="higher", is_synthetic=True
     )

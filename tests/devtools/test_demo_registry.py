@@ -1,4 +1,4 @@
-"""The 2021 demo through `registry_stats --json`: the published figures of DESIGN.md section 5, exactly.
+"""The 2021 demo through `registry_stats --json`: the published figures of docs/DOMAIN.md, "The demo election", exactly.
 
 One module-scoped load (the territory demo and the registry demo), rolled back at the end."""
 

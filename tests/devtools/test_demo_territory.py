@@ -1,4 +1,5 @@
-"""The demo territory: the figures of DEMO.md, idempotent loading, the demo users and their access."""
+"""The demo territory: the figures of docs/DOMAIN.md ("The demo election"), idempotent loading,
+the demo users and their access."""
 
 import io
 

@@ -84,8 +84,8 @@ def contest(election_obj, unit_obj, voters=1500):
 
 
 def make_iin(birth_date, sex="M"):
-    value, used = iin.make_next(birth_date, sex, next(_serial))
-    while next(_serial) < used:  # skip the serials make_next passed over: the next call must not reuse one
+    value, used = iin.build_next_iin(birth_date, sex, next(_serial))
+    while next(_serial) < used:  # skip the serials build_next_iin passed over: the next call must not reuse one
         pass
     return value
 

@@ -27,8 +27,7 @@ from registry.models import (
     TermOfOffice,
 )
 from results import aggregation
-from results.models import ProtocolEntry
-from results.models_aggregates import ContestResult, TurnoutRollup
+from results.models import ContestResult, ProtocolEntry, TurnoutRollup
 from results.services import certify_protocol, save_entry
 from territory.models import Membership
 

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.numbers import percent
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 
-from .controls import FIGURE_NAMES
-from .models import PROGRESS_GROUPS, Protocol, ProtocolEntry, ProtocolVote
-from .services import certify_protocols, reopen_protocol
+from ..controls import FIGURE_NAMES
+from ..models import PROGRESS_GROUPS, Protocol, ProtocolEntry, ProtocolVote
+from ..services import certify_protocols, reopen_protocol
 
 register_scope_rule(Protocol, station_field="polling_station")
 
@@ -91,7 +92,9 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("turnout, %"))
     def turnout_percent(self, obj):
-        return None if obj.turnout is None else f"{obj.turnout * 100:.2f}"
+        if obj.turnout is None:
+            return None
+        return str(percent(obj.issued_station + obj.issued_mobile, obj.voters))
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -144,7 +147,3 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 outcome.append((pk, error))
         self._report(request, outcome, _g("%(count)s protocol(s) reopened."))
         return None
-
-
-# Official outcomes and what the commission does about them (winners, runoffs, repeat elections).
-from . import admin_winners  # noqa: E402, F401

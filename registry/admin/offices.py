@@ -2,7 +2,7 @@
 filters of the issue, the accountability timeline on a term's page, and the forms that record
 reports, initiatives, votes of no confidence and early terminations through the office services.
 
-Imported at the end of `registry.admin` (it replaces the plain terms-of-office list there).
+Registered by the `registry.admin` package.
 Every list and page is scoped by territory (territory.admin_scoping).
 """
 
@@ -22,7 +22,7 @@ from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 from territory.models import AdminUnit
 
-from ..admin import DistrictFilter
+from .. import selectors
 from ..models import (
     EARLY_END_REASONS,
     ContestFollowUp,
@@ -30,11 +30,11 @@ from ..models import (
     EndReason,
     MaslikhatReport,
     NoConfidenceVote,
-    Person,
     TermOfOffice,
 )
 from ..models.election import OFFICE_KINDS
-from . import services
+from ..offices import services
+from .common import DistrictFilter
 
 register_scope_rule(TermOfOffice, unit_field="unit")
 
@@ -137,7 +137,7 @@ class PriorTermForm(forms.Form):
     ended_on = forms.DateField(label=_("to"), required=False, help_text=_("Empty when the akim is still in office."))
 
     def clean_iin(self):
-        person = Person.objects.filter(iin=self.cleaned_data["iin"]).first()
+        person = selectors.person_with_iin(self.cleaned_data["iin"])
         if person is None:
             raise forms.ValidationError(_("No person with this IIN in the registry: enter the person first."))
         return person

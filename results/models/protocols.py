@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .controls import FIGURE_NAMES
+from ..controls import FIGURE_NAMES
 
 
 class ProtocolState(models.TextChoices):
@@ -310,7 +310,3 @@ class ProtocolEntry(models.Model):
     def figures(self):
         """The entered values in the controls' input shape."""
         return {**self.values, "votes": dict(self.values.get("votes", {}))}
-
-
-# --- Aggregation result tables: defined in results/models_aggregates.py (owned by the aggregation step) ---
-from .models_aggregates import Basis, CandidateResult, ContestResult, TurnoutLevel, TurnoutRollup  # noqa: E402, F401

@@ -2,7 +2,7 @@
 about it, and the action that does what the outcome calls for (register the elected akim, call the
 runoff, flag a repeat election or a tie) through `results.winners`. Scoped by territory.
 
-Imported at the end of `results.admin`. Seeing the list needs the right to add terms of office
+Registered by the `results.admin` package. Seeing the list needs the right to add terms of office
 (territorial and CEC staff): registering an akim opens a term.
 """
 
@@ -16,8 +16,8 @@ from core.errors import DomainError
 from registry.models import ContestFollowUp
 from territory.admin_scoping import ScopedAdminMixin
 
-from . import winners
-from .models_aggregates import Basis, ContestResult
+from .. import winners
+from ..models import Basis, ContestResult
 
 PERMISSION = "registry.add_termofoffice"
 

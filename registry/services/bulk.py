@@ -15,6 +15,7 @@ from .. import eligibility, errors, iin, selectors
 from ..models import Candidacy, Contest, Education, Election, Party, Person
 from .candidacy import S, _nomination_data, check_nomination
 from .common import NOMINATION_STAGES, check_before, check_stage, role_of
+from .people import names_match, people_in_territory
 
 REQUIRED_COLUMNS = ("iin", "surname", "given_name", "unit_kato", "nomination_type")
 OPTIONAL_COLUMNS = (
@@ -127,6 +128,9 @@ def import_nominations(actor, election, rows, *, register=False):
         parties = {p.short_name: p for p in Party.objects.all()}
         iins = {_iin_text(r) for r in rows}
         people = {p.iin: p for p in Person.objects.filter(iin__in=iins)}
+        # Known people a row may name: those in the actor's territory (None: all), and only with the
+        # recorded name (issue 17: an IIN alone finds no one).
+        reachable = people_in_territory(actor, people.values())
         active_person_ids = set(
             Candidacy.objects.active()
             .filter(election=election, person__iin__in=iins)
@@ -143,7 +147,7 @@ def import_nominations(actor, election, rows, *, register=False):
             entry = {"row": number, "iin": iin.mask(_iin_text(row)), "status": "ok", "errors": []}
             report.append(entry)
             try:
-                person, is_new = _person_for(row, people)
+                person, is_new = _person_for(row, people, reachable)
                 contest = contests.get(_text(row, "unit_kato"))
                 if contest is None:
                     raise RowError(
@@ -251,14 +255,18 @@ def _allowed_unit_ids(actor, unit_ids):
     return set(AdminUnit.objects.filter(scope.unit_q(), pk__in=unit_ids).values_list("pk", flat=True))
 
 
-def _person_for(row, people):
+def _person_for(row, people, reachable=None):
     value = _iin_text(row)
     problems = iin.iin_errors(value)
     if problems:
         raise RowError(problems[0].code, "; ".join(str(p.message) for p in problems))
-    if value in people:
-        return people[value], False
     surname, given = _text(row, "surname"), _text(row, "given_name")
+    if value in people:
+        known = people[value]
+        in_territory = known.pk is None or reachable is None or known.pk in reachable
+        if not (in_territory and names_match(known, surname, given)):
+            raise RowError(errors.PersonNotMatched.code, str(errors.PersonNotMatched.default_message))
+        return known, False
     if not surname or not given:
         raise RowError("name_required", _("Surname and given name are required."))
     education = _text(row, "education").lower() or Education.NONE

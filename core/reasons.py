@@ -10,6 +10,7 @@ their `max_length`.
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
+from .text import check_storable
 
 MAX_REASON_LENGTH = 2000
 
@@ -19,17 +20,12 @@ class ReasonTooLong(DomainError):
     default_message = _("The reason is too long.")
 
 
-class ReasonInvalid(DomainError):
-    code = "reason_invalid"
-    default_message = _("The reason contains a character that cannot be stored (NUL).")
-
-
-def check_reason(text, *, field="reason"):
-    """Raise ReasonTooLong or ReasonInvalid for `text` as it would be stored."""
+def check_reason(text, *, field="reason", label=None):
+    """Raise ReasonTooLong, or core.text.TextNotStorable (a NUL, named by `label`), for `text` as it
+    would be stored."""
     if not text:
         return
-    if "\x00" in text:
-        raise ReasonInvalid(details={"field": field})
+    check_storable(text, label if label is not None else _("The reason"))
     if len(text) > MAX_REASON_LENGTH:
         raise ReasonTooLong(
             _("The reason is %(length)d characters long; at most %(limit)d are allowed.")
@@ -38,8 +34,8 @@ def check_reason(text, *, field="reason"):
         )
 
 
-def clean_reason(value, *, field="reason"):
-    """`value` stripped ("" for anything that is not text), or ReasonTooLong / ReasonInvalid."""
+def clean_reason(value, *, field="reason", label=None):
+    """`value` stripped ("" for anything that is not text), or ReasonTooLong / TextNotStorable."""
     text = value.strip() if isinstance(value, str) else ""
-    check_reason(text, field=field)
+    check_reason(text, field=field, label=label)
     return text

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError, InvalidTransition, NotPermitted
+from core.reasons import ReasonTooLong  # noqa: F401  (one error for every reason; results' callers import it here)
 
 
 class StaleForm(DomainError):

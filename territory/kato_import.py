@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import DomainError
+from core.text import UndecodableFile, decode_text_file
 
 from . import kato
 from .models import AdminUnit
@@ -90,26 +91,39 @@ class _Row:
     valid: bool = True
 
 
-def read_rows(source):
-    """(header, [(row number, {column: value})]) from a path or a text file object."""
+def _file_error(line, column, message):
+    return KatoImportInvalid(ImportReport(errors=[RowError(line, column, message)]))
+
+
+def read_rows(source, encoding=None):
+    """(header, [(row number, {column: value})]) from a path or a file object (text or bytes).
+
+    Bytes are UTF-8 (with or without BOM), else Windows-1251, or the `encoding` named; a file that
+    does not decode, or that csv cannot read (a field over its limit), raises KatoImportInvalid."""
     if isinstance(source, str | Path):
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            return read_rows(io.StringIO(handle.read()))
+        with open(source, "rb") as handle:
+            return read_rows(io.BytesIO(handle.read()), encoding)
     text = source.read()
     if isinstance(text, bytes):
-        text = text.decode("utf-8-sig")
+        try:
+            text, _used = decode_text_file(text, encoding)
+        except UndecodableFile as error:
+            raise _file_error(error.details.get("line", 1), "encoding", str(error.message)) from None
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
-    for record in reader:
-        values = {key: (value or "").strip() for key, value in record.items() if key is not None}
-        if not any(values.values()):
-            continue  # a blank line
-        rows.append((reader.line_num, values))
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        for record in reader:
+            values = {key: (value or "").strip() for key, value in record.items() if key is not None}
+            if not any(values.values()):
+                continue  # a blank line
+            rows.append((reader.line_num, values))
+    except csv.Error as error:  # a field over csv's limit (128 KiB), a broken quote
+        raise _file_error(reader.reader.line_num, "file", str(error)) from None
     return header, rows
 
 
@@ -156,7 +170,16 @@ def validate(header, raw_rows, progress=None, progress_every=_CHUNK):
             name_ru=values.get("name_ru", ""),
             name_en=values.get("name_en", "") if has_en else None,
         )
-        errors = []
+        errors = [
+            RowError(number, column, _("contains a NUL character (\\0), which cannot be stored"))
+            for column, value in values.items()
+            if "\x00" in value
+        ]
+        if errors:
+            row.valid = False
+            report.errors.extend(errors)
+            rows.append(row)
+            continue
         if not row.kind and not kato.kato_errors(code):
             level = kato.level_of_code(code)
             known = existing.get(code)
@@ -282,13 +305,13 @@ def _write(rows, existing, report, progress=None, progress_every=_CHUNK):
             placed[unit.kato] = (unit.pk, level, unit.region_id, unit.district_id)
 
 
-def import_kato(source, *, actor=None, progress=None, progress_every=_CHUNK, dry_run=False):
+def import_kato(source, *, actor=None, progress=None, progress_every=_CHUNK, dry_run=False, encoding=None):
     """Import a KATO extract: all rows or none. Returns the ImportReport; raises KatoImportInvalid on bad rows.
 
     `progress(done, total, phase)` is called every `progress_every` rows. With `dry_run` the
     counts are computed and nothing is kept.
     """
-    header, raw_rows = read_rows(source)
+    header, raw_rows = read_rows(source, encoding)
     with transaction.atomic():
         report, rows, existing = validate(header, raw_rows, progress, progress_every)
         if report.errors:

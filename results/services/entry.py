@@ -6,6 +6,7 @@ figures copied from the entry), different puts it in discrepancy for a superviso
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _g
 
 from core import clock
 from core.reasons import MAX_REASON_LENGTH, clean_reason
@@ -13,11 +14,12 @@ from results import controls
 from results.errors import (
     ControlsFailed,
     EntryTakenByOther,
+    ReasonRequired,
     WarningsNotAcknowledged,
 )
 from results.models import Protocol, ProtocolEntry, ProtocolVote
 from results.models import ProtocolState as S
-from results.permissions import check_enter
+from results.permissions import check_abandon_others_draft, check_enter
 from results.selectors import control_context, entry_slot, live_entries
 
 from .state_machine import advance, check_version, lock, refuse, transition
@@ -47,11 +49,15 @@ def stored_values(report, candidacies, against_all):
 
 def clean_acknowledgements(acknowledged, warnings):
     """{code: explanation} for the warnings present, explanations stripped; unknown codes dropped.
-    An explanation over MAX_REASON_LENGTH (or with a NUL) is refused: ReasonTooLong / ReasonInvalid."""
+    An explanation over MAX_REASON_LENGTH (or with a NUL) is refused: ReasonTooLong / TextNotStorable."""
     acknowledged = acknowledged if isinstance(acknowledged, dict) else {}
     out = {}
     for warning in warnings:
-        text = clean_reason(acknowledged.get(warning.code), field=f"acknowledged.{warning.code}")
+        text = clean_reason(
+            acknowledged.get(warning.code),
+            field=f"acknowledged.{warning.code}",
+            label=_g("The explanation of a warning"),
+        )
         if text:
             out[warning.code] = text
     return out
@@ -226,3 +232,37 @@ def abandon_entry(protocol, user, *, expected_version=None):
         entry.save(update_fields=["status", "discarded_at"])
         transition(protocol, event, actor=actor, data={"entry": entry.pk, "values": entry.values})
         return protocol
+
+
+def abandon_draft_of_other(protocol, user, *, reason, expected_version=None):
+    """The precinct chair or a territorial commission abandons the unfinished entry (draft) that
+    locks a protocol, whoever's it is, with a mandatory reason: kept as discarded, the slot frees,
+    and the audit record names the draft's clerk, its values and the reason.
+
+    Raises ReasonRequired, TextNotStorable (a NUL), ReasonTooLong, OutOfScope, NotPermitted, InvalidTransition
+    (no draft in progress), StaleForm. Nothing is written when it raises."""
+    reason = clean_reason(reason)
+    if not reason:
+        raise ReasonRequired(_g("Abandoning another clerk's draft needs a reason."))
+    protocol_id = protocol.pk if isinstance(protocol, Protocol) else int(protocol)
+    with transaction.atomic():
+        protocol = lock(protocol_id, expected_version)
+        actor = check_abandon_others_draft(user, protocol.polling_station)
+        if protocol.state == S.FIRST_ENTRY_IN_PROGRESS:
+            slot, event = 1, "abandon_first"
+        elif protocol.state == S.SECOND_ENTRY_IN_PROGRESS:
+            slot, event = 2, "abandon_second"
+        else:
+            raise refuse(protocol, "abandon_first")
+        entry = live_entries(protocol)[slot]
+        entry.status = ProtocolEntry.Status.DISCARDED
+        entry.discarded_at = clock.now()
+        entry.save(update_fields=["status", "discarded_at"])
+        transition(
+            protocol,
+            event,
+            actor=actor,
+            reason=reason,
+            data={"entry": entry.pk, "clerk": entry.clerk_id, "values": entry.values, "by_other": True},
+        )
+        return protocol, entry

@@ -4,7 +4,8 @@ services (a DomainError naming the length, nothing written) and in the admin's f
 import pytest
 
 from core.models import AuditEvent
-from core.reasons import MAX_REASON_LENGTH, ReasonInvalid, ReasonTooLong
+from core.reasons import MAX_REASON_LENGTH, ReasonTooLong
+from core.text import TextNotStorable
 from registry import services
 from registry.admin.candidacies import ReasonForm
 from registry.admin.offices import TerminateForm
@@ -43,9 +44,9 @@ def test_a_megabyte_reason_is_refused_before_anything_else(tec35, contest, nomin
 
 def test_a_nul_in_a_reason_is_refused(tec35, contest, nomination_time):
     candidacy = nominate(tec35, contest)
-    with pytest.raises(ReasonInvalid) as excinfo:
+    with pytest.raises(TextNotStorable) as excinfo:
         services.withdraw(tec35, candidacy, reason="own\x00statement")
-    assert excinfo.value.code == "reason_invalid"
+    assert excinfo.value.code == "text_has_nul" and "The reason contains a NUL" in str(excinfo.value)
 
 
 def test_the_admin_forms_hold_reasons_to_the_limit():

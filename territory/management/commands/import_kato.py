@@ -13,11 +13,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="path of the CSV file (UTF-8; comma, semicolon or tab separated)")
+        parser.add_argument(
+            "file", help="path of the CSV file (UTF-8 or Windows-1251, detected; comma, semicolon or tab separated)"
+        )
+        parser.add_argument("--encoding", help="the file's encoding when it is another one (e.g. kz1048)")
         parser.add_argument("--progress-every", type=int, default=1000, help="print progress every N rows")
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
 
-    def handle(self, *args, file, progress_every, dry_run, **options):
+    def handle(self, *args, file, progress_every, dry_run, encoding, **options):
         def progress(done, total, phase):
             self.stderr.write(
                 _("%(phase)s %(done)s/%(total)s rows (%(percent)s%%)")
@@ -25,12 +28,14 @@ class Command(BaseCommand):
             )
 
         try:
-            report = import_kato(file, progress=progress, progress_every=max(progress_every, 1), dry_run=dry_run)
-        except FileNotFoundError as error:
-            raise CommandError(f"{file}: {error.strerror}") from error
+            report = import_kato(
+                file, progress=progress, progress_every=max(progress_every, 1), dry_run=dry_run, encoding=encoding
+            )
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
         except KatoImportInvalid as error:
             for row_error in error.report.errors:
                 self.stderr.write(str(row_error))
-            raise CommandError(str(error.message)) from error
+            raise CommandError(str(error.message)) from None
         prefix = _("dry run, nothing written: ") if dry_run else ""
         self.stdout.write(prefix + str(report.summary()))

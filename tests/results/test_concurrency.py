@@ -35,13 +35,14 @@ def tx_world(transactional_db, settings):
 
 @pytest.fixture
 def slow_controls(monkeypatch):
-    original = entry_module.check_values
+    # After the row lock: every entry (and a kept entry's re-check) reads the controls' context.
+    original = entry_module.control_context
 
     def slow(*args, **kwargs):
         time.sleep(0.3)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(entry_module, "check_values", slow)
+    monkeypatch.setattr(entry_module, "control_context", slow)
 
 
 def race(*calls):
@@ -99,6 +100,21 @@ def test_the_same_clerk_submitting_twice_at_once(tx_world, slow_controls):
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert Protocol.objects.get(pk=w.protocol.pk).state == ProtocolState.VERIFIED
     assert AuditEvent.objects.filter(action="protocol.finish_second_equal").count() == 1
+
+
+def test_the_same_form_sent_twice_at_once_makes_one_entry(tx_world, slow_controls):
+    """A double click or a retry after a time-out: both requests succeed, one entry is written."""
+    w = tx_world
+    token = "double-click-token"
+    results = race(
+        lambda: save_entry(w.protocol, w.clerk1, w.values(), finish=True, expected_version=0, submission=token),
+        lambda: save_entry(w.protocol, w.clerk1, w.values(), finish=True, expected_version=0, submission=token),
+    )
+    assert not any(isinstance(r, DomainError) for r in results), results
+    assert results[0][1].pk == results[1][1].pk
+    assert ProtocolEntry.objects.filter(protocol=w.protocol).count() == 1
+    assert Protocol.objects.get(pk=w.protocol.pk).state == ProtocolState.FIRST_ENTRY_DONE
+    assert AuditEvent.objects.filter(action="protocol.finish_first").count() == 1
 
 
 def test_an_entry_racing_a_certification(tx_world, slow_controls):

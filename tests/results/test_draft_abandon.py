@@ -139,3 +139,9 @@ def test_the_page_is_closed_to_clerks_and_outsiders(client, world, draft, who):
     post = client.post(_url(draft), {"reason": "x", "version": str(draft.version)})
     assert get.status_code in (403, 404) and post.status_code in (403, 404)
     assert snapshot(draft) == before
+
+
+def test_the_tec_list_links_a_draft_to_its_abandon_page(client, world, draft):
+    client.force_login(world.tec)
+    page = client.get(reverse("results:tec_protocols") + "?state=first_entry_in_progress").content.decode()
+    assert f'href="{_url(draft)}"' in page

@@ -193,6 +193,16 @@ def probe_pages(p, route, method):
                     save_entry(protocol, owner, _values(w, protocol))
 
             ok = _abandon(p, url, protocol, draft)
+        elif route == "results:abandon_draft":
+
+            def clerks_draft(protocol=protocol):
+                owner = w.clerk1 if protocol.pk == w.protocol.pk else w.outsider
+                save_entry(protocol, owner, _values(w, protocol))
+
+            if method == "GET":
+                ok = p.request("GET", url, protocol, setup=clerks_draft)[0]
+            else:
+                ok = _post_after(p, url, protocol, clerks_draft, lambda: {"reason": "the clerk fell ill"})
         elif route == "results:discrepancy":
             ok = p.request("GET", url, protocol, setup=lambda: _in_discrepancy(w))[0]
         elif route == "results:resolve":
@@ -254,7 +264,7 @@ def routes_to_walk():
         if key in m.EXCLUDED or route.startswith(m.STATIC_PREFIXES) or any(k[0] == key for k in keys):
             continue
         keys.append((key, "GET"))
-        if key.endswith(("_delete", "_change", "_add")) or key in ("results:entry",):
+        if key.endswith(("_delete", "_change", "_add")) or key in ("results:entry", "results:abandon_draft"):
             keys.append((key, "POST"))
     keys = [(k, "POST") if k in POST_ONLY else (k, meth) for k, meth in keys]
     return keys

@@ -7,9 +7,8 @@ results each carry a stable `code`, a `severity`, a message with the numbers and
 (paths such as "issued_mobile" or "votes.17") they concern.
 
 Errors stop an entry from being finished; warnings must each be acknowledged with an
-explanation. Warning thresholds come from `Thresholds` (defaults from settings
-`RESULTS_SUSPICIOUS_TURNOUT_SHARE` and `RESULTS_INVALID_SHARE_WARNING`, overridable per election
-by attributes of the same meaning when the registry grows them; see `thresholds_for`).
+explanation. Warning thresholds come from `Thresholds` (from settings
+`RESULTS_SUSPICIOUS_TURNOUT_SHARE` and `RESULTS_INVALID_SHARE_WARNING`, see `default_thresholds`).
 """
 
 import re
@@ -42,6 +41,7 @@ FIGURES = (
 AGAINST_ALL = ("against_all", "A", _("Votes 'against all'"))
 FIGURE_NAMES = tuple(name for name, _code, _label in FIGURES)
 PAPER_CODE = {name: code for name, code, _label in (*FIGURES, AGAINST_ALL)}
+LABEL = {name: label for name, _code, label in (*FIGURES, AGAINST_ALL)}
 
 # code -> (severity, message template). Codes are stable: clients and tests rely on them.
 CATALOGUE = {
@@ -114,7 +114,8 @@ CATALOGUE = {
     ),
 }
 
-_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+# Sign, leading zeros, significant digits.
+_INTEGER = re.compile(r"([+-]?)0*([0-9]+)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -191,31 +192,13 @@ def default_thresholds():
     )
 
 
-def thresholds_for(election):
-    """The election's thresholds where it defines them (percent fields), else the settings defaults."""
-    base = default_thresholds()
-    turnout = getattr(election, "suspicious_turnout_percent", None)
-    invalid = getattr(election, "invalid_share_warning_percent", None)
-    return Thresholds(
-        suspicious_turnout=_share(Decimal(str(turnout)) / 100, base.suspicious_turnout)
-        if turnout is not None
-        else base.suspicious_turnout,
-        invalid_share=_share(Decimal(str(invalid)) / 100, base.invalid_share)
-        if invalid is not None
-        else base.invalid_share,
-    )
-
-
 def make(code, fields, **params):
     severity, template = CATALOGUE[code]
     return ControlResult(code, severity, gettext(str(template)) % params, tuple(fields), params)
 
 
 def _label(name):
-    for fname, paper, label in (*FIGURES, AGAINST_ALL):
-        if fname == name:
-            return {"label": gettext(str(label)), "paper": paper}
-    return {"label": name, "paper": name}
+    return {"label": gettext(str(LABEL[name])), "paper": PAPER_CODE[name]}
 
 
 def _show(raw):
@@ -233,11 +216,12 @@ def parse_figure(raw):
         value = raw
     elif isinstance(raw, str):
         text = raw.strip().replace("\u00a0", "").replace(" ", "")
-        if not _INTEGER.fullmatch(text):
+        match = _INTEGER.fullmatch(text)
+        if not match:
             return None, "figure.not_integer"
-        digits = text.lstrip("+-").lstrip("0")
-        if len(digits) > 12:  # far beyond MAX_FIGURE; never hand Python a 5,000-digit int
-            return None, ("figure.negative" if text.startswith("-") else "figure.too_large")
+        sign, digits = match.groups()
+        if len(digits) > len(str(MAX_FIGURE)):  # beyond MAX_FIGURE; never hand Python a 5,000-digit int
+            return None, ("figure.negative" if sign == "-" else "figure.too_large")
         value = int(text)
     else:
         return None, "figure.not_integer"
@@ -248,9 +232,9 @@ def parse_figure(raw):
     return value, None
 
 
-def _figure_result(name, path, raw, code):
-    params = {**_label(name), "value": _show(raw), "max": f"{MAX_FIGURE:,}".replace(",", " ")}
-    return make(code, [path], **params)
+def _figure_result(label, path, raw, code):
+    """The result of a figure `parse_figure` refused; `label`: {"label": ..., "paper": ...}."""
+    return make(code, [path], **label, value=_show(raw), max=f"{MAX_FIGURE:,}".replace(",", " "))
 
 
 def _candidate_key(key):
@@ -272,20 +256,20 @@ def parse(values, *, candidacies, against_all):
     for name in FIGURE_NAMES:
         value, code = parse_figure(values.get(name))
         if code:
-            results.append(_figure_result(name, name, values.get(name), code))
+            results.append(_figure_result(_label(name), name, values.get(name), code))
         else:
             clean[name] = value
     raw_a = values.get("against_all")
     if against_all:
         value, code = parse_figure(raw_a)
         if code:
-            results.append(_figure_result("against_all", "against_all", raw_a, code))
+            results.append(_figure_result(_label("against_all"), "against_all", raw_a, code))
         else:
             clean["against_all"] = value
     elif raw_a is not None and not (isinstance(raw_a, str) and not raw_a.strip()):
         results.append(make("against_all.not_on_ballot", ["against_all"], value=_show(raw_a)))
 
-    votes_raw = values.get("votes", {})
+    votes_raw = values.get("votes")
     votes = {}
     if votes_raw is None:
         votes_raw = {}
@@ -304,7 +288,7 @@ def parse(values, *, candidacies, against_all):
         if code == "figure.missing":
             results.append(make("candidate.missing", [path], name=candidacies[cid]))
         elif code:
-            results.append(make(code, [path], label=candidacies[cid], paper=path, value=_show(raw), max=MAX_FIGURE))
+            results.append(_figure_result({"label": candidacies[cid], "paper": path}, path, raw, code))
         else:
             votes[cid] = value
     for cid in candidacies:

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from registry.models import Candidacy
 
-from .controls import thresholds_for
+from .controls import default_thresholds
 from .models import Protocol, ProtocolEntry, ProtocolState
 
 
@@ -30,7 +30,7 @@ def control_context(protocol, candidacies=None):
     return {
         "candidacies": candidacies if candidacies is not None else candidacies_of(protocol.contest_id),
         "against_all": bool(protocol.election.against_all),
-        "thresholds": thresholds_for(protocol.election),
+        "thresholds": default_thresholds(),
     }
 
 

@@ -204,8 +204,7 @@ def _second_round(figures, rules, ranked, leaders):
         return _outcome(Code.NOT_ELECTED, figures, rules)
     if len(leaders) == 2:
         return _outcome(Code.RUNOFF, figures, rules, runoff=leaders)
-    if len(leaders) > 2:
-        return _outcome(Code.TIE, figures, rules, tied=leaders)
+    # One leader and a tie for second place, or three leaders or more (each of them is "second" too).
     second_votes = ranked[1][1]
     seconds = tuple(cid for cid, v in ranked if v == second_votes)
     if len(seconds) > 1:

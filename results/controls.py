@@ -13,7 +13,7 @@ explanation. Warning thresholds come from `Thresholds` (from settings
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -174,7 +174,7 @@ class Report:
 def _share(value, default):
     try:
         share = Fraction(Decimal(str(value)))
-    except (InvalidOperation, ValueError, TypeError):
+    except (ArithmeticError, ValueError):  # not a number (InvalidOperation), NaN (ValueError), infinity
         return default
     return share if 0 <= share <= 1 else default
 
@@ -183,12 +183,8 @@ def default_thresholds():
     """Thresholds from settings (shares, e.g. 0.95), falling back to 95% turnout and 10% invalid."""
     base = Thresholds()
     return Thresholds(
-        suspicious_turnout=_share(
-            getattr(settings, "RESULTS_SUSPICIOUS_TURNOUT_SHARE", base.suspicious_turnout), base.suspicious_turnout
-        ),
-        invalid_share=_share(
-            getattr(settings, "RESULTS_INVALID_SHARE_WARNING", base.invalid_share), base.invalid_share
-        ),
+        suspicious_turnout=_share(getattr(settings, "RESULTS_SUSPICIOUS_TURNOUT_SHARE", None), base.suspicious_turnout),
+        invalid_share=_share(getattr(settings, "RESULTS_INVALID_SHARE_WARNING", None), base.invalid_share),
     )
 
 

@@ -136,6 +136,8 @@ def test_a_report_splits_errors_and_warnings_and_groups_by_field():
         ("1.01", None),
         ("-0.01", None),
         ("nonsense", None),
+        ("NaN", None),
+        ("Infinity", None),
         (None, None),
         ([], None),
     ],

@@ -374,7 +374,7 @@ def check_found_counted(c, *, candidacies, against_all):
         return None
     found = c["found_stationary"] + c["found_mobile"]
     votes = sum(c["votes"].values())
-    a = c.get("against_all", 0) if against_all else 0
+    a = c["against_all"] if against_all else 0
     counted = c["invalid"] + votes + a
     if found != counted:
         return make(
@@ -427,7 +427,7 @@ def warn_turnout(c, thresholds):
 
 
 def warn_votes(c, candidacies):
-    votes = c.get("votes", {})
+    votes = c["votes"]
     if not candidacies or set(votes) != set(candidacies):
         return None
     paths = [f"votes.{cid}" for cid in candidacies]

@@ -270,6 +270,7 @@ def test_a_bad_against_all_figure_has_its_label():
 
 
 def test_a_malformed_protocol_and_votes():
+    assert run_controls("protocol", candidacies=CANDS).clean == {}
     assert results("protocol") == [
         ("protocol.malformed", "error", "The protocol could not be read: it is not a set of figures.", ())
     ]
@@ -533,6 +534,13 @@ def test_the_invalid_share_message_and_both_sides():
         )
     ]
     assert results(valid(invalid=75, votes={11: 400, 12: 200, 13: 75})) == []
+
+
+def test_more_invalid_ballots_than_found_is_an_error_not_a_warning():
+    assert [r[0] for r in results(valid(invalid=751, votes={11: 0, 12: 0, 13: 0}))] == [
+        "found.not_counted",
+        "votes.all_zero",
+    ]
 
 
 def test_every_ballot_invalid_warns_and_no_ballot_found_does_not():

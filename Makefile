@@ -8,7 +8,7 @@ PORT ?= 8000
 # One test process per core (pytest-xdist); `make test PYTEST_ARGS=tests/registry` runs a part in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format worker beat messages compilemessages bench check-deploy
+.PHONY: run test lint format worker beat messages compilemessages bench check-deploy mutation
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,10 @@ PRESET ?= kz
 BENCH_ARGS ?=
 bench: $(VENV)/.deps-run .env
 	DEBUG=0 DEVTOOLS=1 $(PY) manage.py bench --preset $(PRESET) $(BENCH_ARGS)
+
+## mutation: mutation testing of the rule modules with mutmut (issue 24), one module after the other,
+## printing killed/total per module; fails below 90%. Not part of `make test`: it takes minutes to an hour.
+## `make mutation MUTATION_ARGS=registry/iin.py` runs one module; `MUTATION_ARGS=--report` prints the last figures.
+MUTATION_ARGS ?=
+mutation: $(VENV)/.deps-dev
+	$(PY) scripts/mutation.py --max-children 2 $(MUTATION_ARGS)

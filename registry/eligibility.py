@@ -99,7 +99,8 @@ def check_citizenship(facts, rules):
 
 
 def check_education(facts, rules):
-    if EDUCATION_RANK.get(facts.education, -1) < EDUCATION_RANK[rules.min_education]:
+    # An education outside the scale (a bad import) is below every minimum.
+    if facts.education not in EDUCATION_RANK or EDUCATION_RANK[facts.education] < EDUCATION_RANK[rules.min_education]:
         return Failure(
             "education_below_minimum",
             _("Education '%(actual)s' is below the required '%(required)s'.")

@@ -29,12 +29,17 @@ class IinError:
     details: dict = field(default_factory=dict)
 
 
+def _weighted_sum(digits, weights):
+    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
+
+
 def check_digit(first_eleven):
-    """The check digit for 11 digits, or None if this prefix is never issued (both sums give 10)."""
+    """The check digit for 11 digits, or None if this prefix is never issued (both sums give 10).
+    ValueError for anything but 11 digits."""
     digits = [int(c) for c in first_eleven]
-    s = sum(d * w for d, w in zip(digits, WEIGHTS_1, strict=True)) % 11
+    s = _weighted_sum(digits, WEIGHTS_1)
     if s == 10:
-        s = sum(d * w for d, w in zip(digits, WEIGHTS_2, strict=True)) % 11
+        s = _weighted_sum(digits, WEIGHTS_2)
         if s == 10:
             return None
     return s
@@ -112,10 +117,16 @@ def century_sex_digit(birth_date, sex):
     raise ValueError(f"no IIN century digit for {birth_date.year} and {sex}")
 
 
+def _prefix(birth_date, sex, serial):
+    if not 0 <= serial <= 9999:
+        raise ValueError(f"an IIN serial is 0 to 9999, not {serial}")
+    return f"{birth_date:%y%m%d}{century_sex_digit(birth_date, sex)}{serial:04d}"
+
+
 def build_iin(birth_date, sex, serial):
     """A valid IIN for a birth date, a sex and a serial number (0-9999); ValueError if that serial is
     never issued (pick the next one). Used by the demo and the tests."""
-    prefix = f"{birth_date:%y%m%d}{century_sex_digit(birth_date, sex)}{serial:04d}"
+    prefix = _prefix(birth_date, sex, serial)
     digit = check_digit(prefix)
     if digit is None:
         raise ValueError("this serial is never issued")
@@ -123,13 +134,12 @@ def build_iin(birth_date, sex, serial):
 
 
 def build_next_iin(birth_date, sex, serial):
-    """Like `build_iin`, trying the following serials until one is issuable: returns (iin, serial used)."""
-    for candidate in range(serial, serial + 10):
-        try:
-            return build_iin(birth_date, sex, candidate % 10000), candidate
-        except ValueError:
-            continue
-    raise ValueError("no issuable serial")  # pragma: no cover - at most one in 11 prefixes fails
+    """Like `build_iin` with the first issuable serial from `serial` on, wrapping after 9999 (about one
+    serial in 120 is never issued): (iin, serial used, counted on from `serial` without wrapping)."""
+    used = serial
+    while check_digit(_prefix(birth_date, sex, used % 10000)) is None:
+        used += 1
+    return build_iin(birth_date, sex, used % 10000), used
 
 
 def mask(value):

@@ -7,14 +7,13 @@ results each carry a stable `code`, a `severity`, a message with the numbers and
 (paths such as "issued_mobile" or "votes.17") they concern.
 
 Errors stop an entry from being finished; warnings must each be acknowledged with an
-explanation. Warning thresholds come from `Thresholds` (defaults from settings
-`RESULTS_SUSPICIOUS_TURNOUT_SHARE` and `RESULTS_INVALID_SHARE_WARNING`, overridable per election
-by attributes of the same meaning when the registry grows them; see `thresholds_for`).
+explanation. Warning thresholds come from `Thresholds` (from settings
+`RESULTS_SUSPICIOUS_TURNOUT_SHARE` and `RESULTS_INVALID_SHARE_WARNING`, see `default_thresholds`).
 """
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -44,6 +43,7 @@ FIGURES = (
 AGAINST_ALL = ("against_all", "A", _("Votes 'against all'"))
 FIGURE_NAMES = tuple(name for name, _code, _label in FIGURES)
 PAPER_CODE = {name: code for name, code, _label in (*FIGURES, AGAINST_ALL)}
+LABEL = {name: label for name, _code, label in (*FIGURES, AGAINST_ALL)}
 
 # code -> (severity, message template). Codes are stable: clients and tests rely on them.
 CATALOGUE = {
@@ -116,7 +116,8 @@ CATALOGUE = {
     ),
 }
 
-_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+# Sign, leading zeros, significant digits.
+_INTEGER = re.compile(r"([+-]?)0*([0-9]+)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ class Report:
 def _share(value, default):
     try:
         share = Fraction(Decimal(str(value)))
-    except (InvalidOperation, ValueError, TypeError):
+    except (ArithmeticError, ValueError):  # not a number (InvalidOperation), NaN (ValueError), infinity
         return default
     return share if 0 <= share <= 1 else default
 
@@ -184,27 +185,8 @@ def default_thresholds():
     """Thresholds from settings (shares, e.g. 0.95), falling back to 95% turnout and 10% invalid."""
     base = Thresholds()
     return Thresholds(
-        suspicious_turnout=_share(
-            getattr(settings, "RESULTS_SUSPICIOUS_TURNOUT_SHARE", base.suspicious_turnout), base.suspicious_turnout
-        ),
-        invalid_share=_share(
-            getattr(settings, "RESULTS_INVALID_SHARE_WARNING", base.invalid_share), base.invalid_share
-        ),
-    )
-
-
-def thresholds_for(election):
-    """The election's thresholds where it defines them (percent fields), else the settings defaults."""
-    base = default_thresholds()
-    turnout = getattr(election, "suspicious_turnout_percent", None)
-    invalid = getattr(election, "invalid_share_warning_percent", None)
-    return Thresholds(
-        suspicious_turnout=_share(Decimal(str(turnout)) / 100, base.suspicious_turnout)
-        if turnout is not None
-        else base.suspicious_turnout,
-        invalid_share=_share(Decimal(str(invalid)) / 100, base.invalid_share)
-        if invalid is not None
-        else base.invalid_share,
+        suspicious_turnout=_share(getattr(settings, "RESULTS_SUSPICIOUS_TURNOUT_SHARE", None), base.suspicious_turnout),
+        invalid_share=_share(getattr(settings, "RESULTS_INVALID_SHARE_WARNING", None), base.invalid_share),
     )
 
 
@@ -215,10 +197,7 @@ def control_result(code, fields, **params):
 
 
 def _label(name):
-    for fname, paper, label in (*FIGURES, AGAINST_ALL):
-        if fname == name:
-            return {"label": gettext(str(label)), "paper": paper}
-    return {"label": name, "paper": name}
+    return {"label": gettext(str(LABEL[name])), "paper": PAPER_CODE[name]}
 
 
 def _show(raw):
@@ -236,11 +215,12 @@ def parse_figure(raw):
         value = raw
     elif isinstance(raw, str):
         text = raw.strip().replace("\u00a0", "").replace(" ", "")
-        if not _INTEGER.fullmatch(text):
+        match = _INTEGER.fullmatch(text)
+        if not match:
             return None, "figure.not_integer"
-        digits = text.lstrip("+-").lstrip("0")
-        if len(digits) > 12:  # far beyond MAX_FIGURE; never hand Python a 5,000-digit int
-            return None, ("figure.negative" if text.startswith("-") else "figure.too_large")
+        sign, digits = match.groups()
+        if len(digits) > len(str(MAX_FIGURE)):  # beyond MAX_FIGURE; never hand Python a 5,000-digit int
+            return None, ("figure.negative" if sign == "-" else "figure.too_large")
         value = int(text)
     else:
         return None, "figure.not_integer"
@@ -251,9 +231,9 @@ def parse_figure(raw):
     return value, None
 
 
-def _figure_result(name, path, raw, code):
-    params = {**_label(name), "value": _show(raw), "max": f"{MAX_FIGURE:,}".replace(",", " ")}
-    return control_result(code, [path], **params)
+def _figure_result(label, path, raw, code):
+    """The result of a figure `parse_figure` refused; `label`: {"label": ..., "paper": ...}."""
+    return control_result(code, [path], **label, value=_show(raw), max=f"{MAX_FIGURE:,}".replace(",", " "))
 
 
 def _candidate_key(key):
@@ -275,20 +255,20 @@ def parse(values, *, candidacies, against_all):
     for name in FIGURE_NAMES:
         value, code = parse_figure(values.get(name))
         if code:
-            results.append(_figure_result(name, name, values.get(name), code))
+            results.append(_figure_result(_label(name), name, values.get(name), code))
         else:
             clean[name] = value
     raw_a = values.get("against_all")
     if against_all:
         value, code = parse_figure(raw_a)
         if code:
-            results.append(_figure_result("against_all", "against_all", raw_a, code))
+            results.append(_figure_result(_label("against_all"), "against_all", raw_a, code))
         else:
             clean["against_all"] = value
     elif raw_a is not None and not (isinstance(raw_a, str) and not raw_a.strip()):
         results.append(control_result("against_all.not_on_ballot", ["against_all"], value=_show(raw_a)))
 
-    votes_raw = values.get("votes", {})
+    votes_raw = values.get("votes")
     votes = {}
     if votes_raw is None:
         votes_raw = {}
@@ -307,9 +287,7 @@ def parse(values, *, candidacies, against_all):
         if code == "figure.missing":
             results.append(control_result("candidate.missing", [path], name=candidacies[cid]))
         elif code:
-            results.append(
-                control_result(code, [path], label=candidacies[cid], paper=path, value=_show(raw), max=MAX_FIGURE)
-            )
+            results.append(_figure_result({"label": candidacies[cid], "paper": path}, path, raw, code))
         else:
             votes[cid] = value
     for cid in candidacies:
@@ -399,7 +377,7 @@ def check_found_counted(c, *, candidacies, against_all):
         return None
     found = c["found_stationary"] + c["found_mobile"]
     votes = sum(c["votes"].values())
-    a = c.get("against_all", 0) if against_all else 0
+    a = c["against_all"] if against_all else 0
     counted = c["invalid"] + votes + a
     if found != counted:
         return control_result(
@@ -453,7 +431,7 @@ def warn_turnout(c, thresholds):
 
 
 def warn_votes(c, candidacies):
-    votes = c.get("votes", {})
+    votes = c["votes"]
     if not candidacies or set(votes) != set(candidacies):
         return None
     paths = [f"votes.{cid}" for cid in candidacies]

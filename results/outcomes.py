@@ -94,13 +94,12 @@ class Rules:
     @classmethod
     def from_election(cls, election):
         # The second round is decided by the most votes: a runoff of a runoff would never end.
-        runoff = getattr(election, "kind", "regular") == "runoff"
         return cls(
-            winner_rule=PLURALITY if runoff else election.winner_rule,
-            min_turnout_percent=Decimal(election.min_turnout_percent or 0),
+            winner_rule=PLURALITY if election.kind == "runoff" else election.winner_rule,
+            min_turnout_percent=election.min_turnout_percent,
             against_all=election.against_all,
             against_all_effect=election.against_all_effect,
-            min_candidates=getattr(election, "min_candidates", 2),
+            min_candidates=election.min_candidates,
         )
 
 
@@ -131,13 +130,12 @@ class Outcome:
 
 
 def turnout_reaches(ballots_issued, registered_voters, min_turnout_percent):
-    """Whether turnout (issued / registered) is at least the minimum percent, exactly."""
-    minimum = Decimal(min_turnout_percent or 0)
-    if minimum <= 0:
+    """Whether turnout (issued / registered) is at least the minimum percent, exactly (0: no minimum)."""
+    if min_turnout_percent <= 0:
         return True
     if registered_voters <= 0:
         return False
-    return Decimal(ballots_issued) * 100 >= minimum * registered_voters
+    return ballots_issued * 100 >= Decimal(min_turnout_percent) * registered_voters
 
 
 def has_absolute_majority(votes, voters_who_took_part):
@@ -193,23 +191,22 @@ def decide(figures: Figures, rules: Rules) -> Outcome:
         if against_all == top_votes:
             return _outcome(Code.TIE, figures, rules, tied=leaders)
 
-    if rules.winner_rule == ABSOLUTE_MAJORITY:
-        if has_absolute_majority(top_votes, figures.ballots_issued):
-            if len(leaders) > 1:  # only possible with more than half each: cannot happen, kept for safety
-                return _outcome(Code.TIE, figures, rules, tied=leaders)
-            return _outcome(Code.ELECTED, figures, rules, winner=leaders[0])
-        if len(ranked) < 2:
-            return _outcome(Code.NOT_ELECTED, figures, rules)
-        if len(leaders) >= 2:
-            if len(leaders) == 2:
-                return _outcome(Code.RUNOFF, figures, rules, runoff=leaders)
-            return _outcome(Code.TIE, figures, rules, tied=leaders)
-        second_votes = ranked[1][1]
-        seconds = tuple(cid for cid, v in ranked if v == second_votes)
-        if len(seconds) > 1:
-            return _outcome(Code.TIE, figures, rules, tied=seconds)
-        return _outcome(Code.RUNOFF, figures, rules, runoff=(leaders[0], seconds[0]))
-
+    if rules.winner_rule == ABSOLUTE_MAJORITY and not has_absolute_majority(top_votes, figures.ballots_issued):
+        return _second_round(figures, rules, ranked, leaders)
     if len(leaders) > 1:
         return _outcome(Code.TIE, figures, rules, tied=leaders)
     return _outcome(Code.ELECTED, figures, rules, winner=leaders[0])
+
+
+def _second_round(figures, rules, ranked, leaders):
+    """No absolute majority: the top two go to a runoff, unless a tie leaves the pair undecided."""
+    if len(ranked) < 2:
+        return _outcome(Code.NOT_ELECTED, figures, rules)
+    if len(leaders) == 2:
+        return _outcome(Code.RUNOFF, figures, rules, runoff=leaders)
+    # One leader and a tie for second place, or three leaders or more (each of them is "second" too).
+    second_votes = ranked[1][1]
+    seconds = tuple(cid for cid, v in ranked if v == second_votes)
+    if len(seconds) > 1:
+        return _outcome(Code.TIE, figures, rules, tied=seconds)
+    return _outcome(Code.RUNOFF, figures, rules, runoff=(leaders[0], seconds[0]))

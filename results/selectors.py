@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _g
 from core.numbers import percent
 from registry.models import Candidacy
 
-from .controls import thresholds_for
+from .controls import default_thresholds
 from .errors import CertifierMayNotEnter, EntryNotOpen, EntryTakenByOther, ProtocolCertified, SameClerk
 from .models import Protocol, ProtocolEntry, ProtocolState
 from .permissions import can_enter
@@ -43,7 +43,7 @@ def control_context(protocol, candidacies=None):
     return {
         "candidacies": candidacies if candidacies is not None else candidacies_of(protocol.contest_id),
         "against_all": bool(protocol.election.against_all),
-        "thresholds": thresholds_for(protocol.election),
+        "thresholds": default_thresholds(),
     }
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,12 @@ from hypothesis import strategies as st
 
 from registry import eligibility
 from registry.eligibility import Facts, Rules, age_on, failures, signatures_required
+
+
+@pytest.fixture(autouse=True)
+def _registry_permissions():
+    """These are pure tests: no database (this replaces the registry conftest's group sync, which needs one)."""
+
 
 E = datetime.date(2021, 7, 25)
 RULES = Rules(election_day=E)
@@ -209,3 +216,234 @@ def test_catalogue_fails_exactly_the_broken_rules(
         "deposit_not_paid": not deposit,
     }
     assert set(codes(f)) == {code for code, broken in expected.items() if broken}
+
+
+# Example-based tests: every rule field read from the election, both sides of every comparison,
+# the exact message and values of each failure.
+
+
+def only(f, rules=RULES):
+    (failure,) = failures(f, rules)
+    return failure.code, str(failure.message), failure.values
+
+
+def test_rules_of_an_election_copies_every_rule_field():
+    election = SimpleNamespace(
+        election_day=datetime.date(2024, 11, 3),
+        min_age=30,
+        min_education="vocational",
+        term_limit=3,
+        signature_threshold_percent=Decimal("2.50"),
+        office_type="city",
+    )
+    assert Rules.of(election) == Rules(
+        election_day=datetime.date(2024, 11, 3),
+        min_age=30,
+        min_education="vocational",
+        term_limit=3,
+        signature_threshold_percent=Decimal("2.50"),
+        office_type="city",
+    )
+
+
+def test_the_default_rules():
+    assert Rules(election_day=E) == Rules(E, 25, "higher", 2, Decimal("1.00"), "rural_district")
+
+
+def test_failure_as_dict():
+    failure = eligibility.Failure("deposit_not_paid", "x", {"deposit_paid": False})
+    assert failure.as_dict() == {"code": "deposit_not_paid", "message": "x", "values": {"deposit_paid": False}}
+    assert eligibility.Failure("c", "m").values == {}
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (datetime.date(1990, 5, 10), datetime.date(2020, 5, 9), 29),  # the day before the birthday
+        (datetime.date(1990, 5, 10), datetime.date(2020, 5, 10), 30),  # the birthday
+        (datetime.date(1990, 5, 10), datetime.date(2020, 5, 11), 30),
+        (datetime.date(1990, 5, 10), datetime.date(2020, 4, 30), 29),  # an earlier month, a later day
+        (datetime.date(1990, 5, 10), datetime.date(2020, 6, 1), 30),  # a later month, an earlier day
+        (datetime.date(1990, 12, 31), datetime.date(2021, 1, 1), 30),
+    ],
+)
+def test_age_on_both_sides_of_the_birthday(born, day, age):
+    assert age_on(born, day) == age
+
+
+def test_the_age_failure_names_the_age_and_the_minimum():
+    assert only(facts(birth_date=datetime.date(1996, 7, 26))) == (
+        "age_below_minimum",
+        "The candidate is 24 on election day; the minimum age is 25.",
+        {"age": 24, "min_age": 25, "birth_date": "1996-07-26"},
+    )
+
+
+def test_the_minimum_age_from_the_rules_on_both_sides():
+    rules = Rules(election_day=E, min_age=30)
+    assert codes(facts(birth_date=datetime.date(1991, 7, 25)), rules) == []  # 30 today
+    assert only(facts(birth_date=datetime.date(1991, 7, 26)), rules) == (
+        "age_below_minimum",
+        "The candidate is 29 on election day; the minimum age is 30.",
+        {"age": 29, "min_age": 30, "birth_date": "1991-07-26"},
+    )
+
+
+def test_the_citizenship_failure():
+    assert only(facts(citizen=False)) == (
+        "not_citizen",
+        "The candidate is not a citizen of Kazakhstan.",
+        {"citizen": False},
+    )
+
+
+def test_the_education_failure_names_both_levels():
+    assert only(facts(education="vocational")) == (
+        "education_below_minimum",
+        "Education 'technical and vocational' is below the required 'higher'.",
+        {"education": "vocational", "min_education": "higher"},
+    )
+
+
+@pytest.mark.parametrize("minimum", ["none", "postgraduate"])
+def test_an_education_outside_the_scale_is_below_every_minimum(minimum):
+    assert only(facts(education="doctorate"), Rules(election_day=E, min_education=minimum)) == (
+        "education_below_minimum",
+        f"Education 'doctorate' is below the required '{minimum}'.",  # the labels of both are the values
+        {"education": "doctorate", "min_education": minimum},
+    )
+
+
+@pytest.mark.parametrize(
+    ("education", "minimum", "ok"),
+    [
+        ("none", "secondary", False),
+        ("secondary", "secondary", True),
+        ("higher", "postgraduate", False),
+        ("postgraduate", "postgraduate", True),
+    ],
+)
+def test_the_minimum_education_from_the_rules_on_both_sides(education, minimum, ok):
+    assert codes(facts(education=education), Rules(election_day=E, min_education=minimum)) == (
+        [] if ok else ["education_below_minimum"]
+    )
+
+
+def test_the_qualification_failure_names_the_state():
+    assert only(facts(qualification="not_checked")) == (
+        "qualification_not_passed",
+        "The civil-service qualification check is not passed (not_checked).",
+        {"qualification": "not_checked", "required": "passed"},
+    )
+
+
+def test_the_criminal_record_and_corruption_failures():
+    assert only(facts(has_criminal_record=True)) == (
+        "criminal_record",
+        "The candidate has an unexpunged criminal record.",
+        {"has_criminal_record": True},
+    )
+    assert only(facts(has_corruption_offence=True)) == (
+        "corruption_offence",
+        "The candidate has committed a corruption offence.",
+        {"has_corruption_offence": True},
+    )
+
+
+def test_the_term_limit_failure_names_the_terms_and_the_limit():
+    assert only(facts(terms_in_same_post=2)) == (
+        "term_limit_reached",
+        "The candidate has held this post for 2 terms; the limit is 2.",
+        {"terms": 2, "term_limit": 2},
+    )
+
+
+def test_the_term_limit_failure_lists_the_terms_when_known():
+    terms = (("2013-08-10", "2017-08-10"), ("2017-08-10", None))
+    assert only(facts(terms_in_same_post=2, terms_listed=terms)) == (
+        "term_limit_reached",
+        "The candidate has held this post for 2 terms; the limit is 2. Terms: 2013-08-10–2017-08-10, 2017-08-10–….",
+        {"terms": 2, "term_limit": 2, "terms_held": [["2013-08-10", "2017-08-10"], ["2017-08-10", None]]},
+    )
+
+
+def test_the_term_limit_from_the_rules_on_both_sides():
+    rules = Rules(election_day=E, term_limit=3)
+    assert codes(facts(terms_in_same_post=2), rules) == []
+    assert (
+        only(facts(terms_in_same_post=3), rules)[1] == "The candidate has held this post for 3 terms; the limit is 3."
+    )
+    assert codes(facts(terms_in_same_post=1), Rules(election_day=E, term_limit=1)) == ["term_limit_reached"]
+    assert codes(facts(terms_in_same_post=0), Rules(election_day=E, term_limit=1)) == []
+    # 0: no limit at all.
+    assert codes(facts(terms_in_same_post=9), Rules(election_day=E, term_limit=0)) == []
+
+
+@pytest.mark.parametrize(
+    ("voters", "percent", "required"),
+    [
+        (1000, Decimal("2.5"), 25),
+        (1001, Decimal("2.5"), 26),  # 25.025, rounded up
+        (999, Decimal("0.5"), 5),  # 4.995
+        (200, Decimal("0.5"), 1),
+        (100, Decimal("3"), 3),
+        (1, Decimal("1.00"), 1),
+    ],
+)
+def test_signatures_required_for_other_thresholds(voters, percent, required):
+    assert signatures_required(voters, percent) == required
+
+
+def test_the_signature_threshold_comes_from_the_rules_on_both_sides():
+    rules = Rules(election_day=E, signature_threshold_percent=Decimal("2.50"))
+    assert codes(facts(contest_voters=1001, signatures_valid=26), rules) == []
+    assert only(facts(contest_voters=1001, signatures_valid=25), rules) == (
+        "signatures_insufficient",
+        "25 valid signatures; a self-nominee needs 26 (2.50% of 1001 voters).",
+        {
+            "signatures_valid": 25,
+            "signatures_required": 26,
+            "threshold_percent": "2.50",
+            "contest_voters": 1001,
+        },
+    )
+
+
+def test_the_signature_failure_of_the_default_threshold():
+    assert only(facts(contest_voters=1501, signatures_valid=15)) == (
+        "signatures_insufficient",
+        "15 valid signatures; a self-nominee needs 16 (1.00% of 1501 voters).",
+        {"signatures_valid": 15, "signatures_required": 16, "threshold_percent": "1.00", "contest_voters": 1501},
+    )
+
+
+def test_the_deposit_failure():
+    assert only(facts(deposit_paid=False)) == (
+        "deposit_not_paid",
+        "The election deposit has not been paid.",
+        {"deposit_paid": False},
+    )
+
+
+def test_the_catalogue_in_the_commissions_order():
+    catalogue, nomination = eligibility.RULES, eligibility.NOMINATION_RULES
+    assert catalogue == (
+        eligibility.check_citizenship,
+        eligibility.check_age,
+        eligibility.check_education,
+        eligibility.check_qualification,
+        eligibility.check_criminal_record,
+        eligibility.check_corruption,
+        eligibility.check_term_limit,
+        eligibility.check_signatures,
+        eligibility.check_deposit,
+    )
+    assert nomination == (eligibility.check_citizenship, eligibility.check_age)
+
+
+def test_failures_of_a_part_of_the_catalogue():
+    wrong = facts(citizen=False, deposit_paid=False, birth_date=datetime.date(2000, 1, 1))
+    assert [f.code for f in failures(wrong, RULES, eligibility.NOMINATION_RULES)] == [
+        "not_citizen",
+        "age_below_minimum",
+    ]

@@ -1,6 +1,7 @@
 """Outcome rules (results.outcomes): every rule and its edges, plus hypothesis properties."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from results.outcomes import (
     Code,
     Figures,
     Flag,
+    Outcome,
     Rules,
     decide,
     has_absolute_majority,
@@ -208,8 +210,23 @@ def test_against_all_with_no_effect_never_invalidates():
     assert (out.code, out.winner) == (Code.ELECTED, 1)
 
 
+def test_rules_from_an_election_read_every_rule_field():
+    election = SimpleNamespace(
+        kind="regular",
+        winner_rule=ABSOLUTE_MAJORITY,
+        min_turnout_percent=Decimal("33.30"),
+        against_all=True,
+        against_all_effect=AGAINST_ALL_INVALIDATES,
+        min_candidates=3,
+    )
+    assert Rules.from_election(election) == Rules(ABSOLUTE_MAJORITY, Decimal("33.30"), True, AGAINST_ALL_INVALIDATES, 3)
+    election.min_candidates = 0
+    assert Rules.from_election(election).min_candidates == 0
+
+
 def test_rules_from_an_election_like_object():
     class E:
+        kind = "regular"
         winner_rule = ABSOLUTE_MAJORITY
         min_turnout_percent = Decimal("25.00")
         against_all = True
@@ -232,6 +249,138 @@ def test_a_runoff_election_is_decided_by_plurality():
     assert rules.winner_rule == PLURALITY
     out = decide(figures({1: 45, 2: 40}, issued=100), rules)
     assert (out.code, out.winner) == (Code.ELECTED, 1)
+
+
+# --- the codes, the flags on each outcome, both sides of each comparison -------------------------
+
+
+def test_the_codes_and_flags_are_stable():
+    assert [code for code, _label in Code.CHOICES] == [
+        "incomplete",
+        "no_candidates",
+        "invalid_turnout",
+        "no_votes",
+        "invalid_against_all",
+        "tie",
+        "runoff",
+        "not_elected",
+        "elected",
+    ]
+    assert [flag for flag, _label in Flag.CHOICES] == [
+        "incomplete",
+        "few_candidates",
+        "tie",
+        "runoff",
+        "invalid",
+        "not_elected",
+    ]
+    assert (PLURALITY, ABSOLUTE_MAJORITY, AGAINST_ALL_INVALIDATES) == (
+        "plurality",
+        "absolute_majority",
+        "invalidates_if_leads",
+    )
+    assert Rules() == Rules(PLURALITY, Decimal(0), False, "none", 2)
+
+
+def test_an_outcome_has_the_label_of_its_code():
+    assert str(Outcome(Code.ELECTED, winner=1).label) == "elected"
+    assert str(Outcome(Code.RUNOFF).label) == "runoff between the top two"
+
+
+@pytest.mark.parametrize(
+    ("votes", "kwargs", "rules", "code", "flags"),
+    [
+        ({1: 5, 2: 1}, {"counted": 2}, PLUR, Code.INCOMPLETE, (Flag.INCOMPLETE,)),
+        ({}, {}, PLUR, Code.NO_CANDIDATES, (Flag.FEW_CANDIDATES, Flag.NOT_ELECTED)),
+        ({}, {}, Rules(min_candidates=0), Code.NO_CANDIDATES, (Flag.NOT_ELECTED,)),
+        (
+            {1: 5, 2: 1},
+            {"registered": 100},
+            Rules(min_turnout_percent=Decimal(10)),
+            Code.INVALID_TURNOUT,
+            (Flag.INVALID,),
+        ),
+        ({1: 0, 2: 0}, {"issued": 9}, PLUR, Code.NO_VOTES, (Flag.NOT_ELECTED,)),
+        ({1: 5, 2: 1}, {"against_all": 6}, AA, Code.INVALID_AGAINST_ALL, (Flag.INVALID,)),
+        ({1: 5, 2: 5}, {}, PLUR, Code.TIE, (Flag.TIE,)),
+        ({1: 5, 2: 4}, {"issued": 10}, MAJ, Code.RUNOFF, (Flag.RUNOFF,)),
+        ({1: 5}, {"issued": 10}, MAJ, Code.NOT_ELECTED, (Flag.FEW_CANDIDATES, Flag.NOT_ELECTED)),
+        ({1: 5, 2: 4}, {}, PLUR, Code.ELECTED, ()),
+        ({1: 5, 2: 4}, {}, Rules(min_candidates=3), Code.ELECTED, (Flag.FEW_CANDIDATES,)),
+        ({1: 5, 2: 4, 3: 0}, {}, Rules(min_candidates=3), Code.ELECTED, ()),
+        ({1: 5}, {}, Rules(min_candidates=1), Code.ELECTED, ()),
+    ],
+)
+def test_the_flags_of_each_outcome(votes, kwargs, rules, code, flags):
+    out = decide(figures(votes, **kwargs), rules)
+    assert (out.code, out.flags) == (code, flags)
+
+
+def test_one_protocol_expected_and_counted_is_complete():
+    assert decide(figures({1: 5, 2: 1}, counted=1, expected=1), PLUR).code == Code.ELECTED
+    assert decide(figures({1: 5, 2: 1}, counted=4, expected=3), PLUR).code == Code.ELECTED
+
+
+def test_against_all_counts_only_when_on_the_ballot():
+    # Every candidate 0, 'against all' 5: void when 'against all' is on the ballot and invalidates ...
+    assert decide(figures({1: 0, 2: 0}, against_all=5), AA).code == Code.INVALID_AGAINST_ALL
+    # ... ignored when it is not on the ballot, whatever the effect says.
+    off = Rules(against_all=False, against_all_effect=AGAINST_ALL_INVALIDATES)
+    assert decide(figures({1: 0, 2: 0}, against_all=5), off).code == Code.NO_VOTES
+    assert decide(figures({1: 10, 2: 0}, against_all=50), off).code == Code.ELECTED
+    # On the ballot without effect: the candidates at 0 are tied, not "no votes".
+    out = decide(figures({1: 0, 2: 0}, against_all=5), Rules(against_all=True))
+    assert (out.code, out.tied) == (Code.TIE, (1, 2))
+
+
+def test_against_all_equal_to_tied_leaders_ties_them_all():
+    out = decide(figures({2: 100, 1: 100, 3: 5}, against_all=100), AA)
+    assert (out.code, out.tied) == (Code.TIE, (1, 2))
+
+
+def test_ties_and_runoffs_list_candidacies_by_votes_then_id():
+    assert decide(figures({5: 300, 2: 300, 9: 1}), PLUR).tied == (2, 5)
+    assert decide(figures({5: 20, 2: 30, 9: 40}, issued=100), MAJ).runoff == (9, 2)
+    assert decide(figures({5: 40, 2: 40, 9: 1}, issued=100), MAJ).runoff == (2, 5)
+    assert decide(figures({5: 40, 2: 30, 9: 30}, issued=100), MAJ).tied == (2, 9)
+    assert decide(figures({5: 30, 2: 30, 9: 30}, issued=100), MAJ).tied == (2, 5, 9)
+
+
+def test_majority_with_tied_leaders_is_a_tie_even_with_more_than_half():
+    # Only with inconsistent figures (votes above the ballots issued): never decided silently.
+    out = decide(figures({1: 60, 2: 60}, issued=100), MAJ)
+    assert (out.code, out.tied) == (Code.TIE, (1, 2))
+
+
+def test_majority_of_two_candidates_without_a_majority_is_a_runoff():
+    out = decide(figures({1: 50, 2: 40}, issued=100), MAJ)
+    assert (out.code, out.runoff, out.winner) == (Code.RUNOFF, (1, 2), None)
+
+
+@pytest.mark.parametrize(
+    ("votes", "voters", "expected"), [(1, 1, True), (1, 2, False), (2, 3, True), (1, 0, False), (0, 1, False)]
+)
+def test_has_absolute_majority_small_numbers(votes, voters, expected):
+    assert has_absolute_majority(votes, voters) is expected
+
+
+@pytest.mark.parametrize(
+    ("issued", "registered", "minimum", "expected"),
+    [
+        (0, 1000, Decimal("0.5"), False),
+        (5, 1000, Decimal("0.5"), True),
+        (4, 1000, Decimal("0.5"), False),
+        (1, 1, Decimal(100), True),
+        (0, 1, Decimal(100), False),
+        (0, 0, Decimal(0), True),
+        (0, 5, Decimal(0), True),
+        (3, 0, Decimal(1), False),
+        (25, 100, Decimal(25), True),
+        (24, 100, Decimal(25), False),
+    ],
+)
+def test_turnout_reaches_on_both_sides(issued, registered, minimum, expected):
+    assert turnout_reaches(issued, registered, minimum) is expected
 
 
 # --- properties ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.urls import router
+from core.models import AuditCheckpoint
 from registry.models import Person
 from results import aggregation
 from territory.kato import Kind
@@ -35,6 +36,20 @@ def crowd(world, cec_staff):
         f.transition(candidacy, "candidacy.register", "nominated", "registered")
         f.transition(protocol, "protocol.certify", "verified", "certified")
     aggregation.recompute(world.election)
+    # Signed checkpoints of the trail, as the runs and the hourly task leave them (not verified here).
+    AuditCheckpoint.objects.bulk_create(
+        AuditCheckpoint(
+            created_at=datetime.datetime(2021, 7, 26, tzinfo=datetime.UTC) + datetime.timedelta(hours=n),
+            occasion="hourly",
+            size=n,
+            chains=1,
+            last_event_id=n,
+            root="0" * 64,
+            signature="s",
+            public_key="k",
+        )
+        for n in range(60)
+    )
     return world
 
 

@@ -92,7 +92,15 @@ def home_url(request):
 
 
 def header_links(request):
-    """(label, url name) of the sections this user may open, in header order."""
+    """(label, url) of the sections this user may open, in header order."""
+    links = section_links(request)
+    if request.user.is_authenticated and may_use_admin(request):
+        links.append((_("Administration"), reverse("admin:index")))
+    return links
+
+
+def section_links(request):
+    """(label, url) of the results pages this user may open (the admin's home lists them)."""
     user = request.user
     if not user.is_authenticated:
         return []
@@ -104,6 +112,4 @@ def header_links(request):
     if may_use_tec_pages(user):
         links.append((_("Certification"), reverse("results:tec_queue")))
         links.append((_("Progress"), reverse("results:progress")))
-    if may_use_admin(request):
-        links.append((_("Administration"), reverse("admin:index")))
     return links

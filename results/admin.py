@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -187,6 +189,7 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "certified_at",
         "certified_by",
         "reasons",
+        "printable",
     )
     fields = readonly_fields
     inlines = [ProtocolVoteInline, ProtocolEntryInline]
@@ -225,6 +228,10 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
             for e in events
         ]
         return render_to_string("admin/results/protocol_reasons.html", {"rows": rows})
+
+    @admin.display(description=_("printable protocol"))
+    def printable(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("results:protocol_print", args=[obj.pk]), _("Print"))
 
     @admin.display(description=_("turnout, %"))
     def turnout_percent(self, obj):

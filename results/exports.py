@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from registry.models import Contest, Election
 from territory.scope import filter_by_unit, scope_for
 
+from . import printing
 from .models import CandidateResult, ContestResult, TurnoutRollup
 from .models_aggregates import Basis
 from .outcomes import FLAG_LABELS, LABELS
@@ -244,7 +245,9 @@ def xlsx_view(request, election_id):
 
 def protocol_view(request, contest_id):
     """The printable results protocol of one contest: figures, candidates' votes, outcome."""
-    contests = filter_by_unit(request.user, Contest.objects.select_related("election", "unit"), "unit")
+    contests = filter_by_unit(
+        request.user, Contest.objects.select_related("election", "unit__district", "unit__region"), "unit"
+    )
     contest = get_object_or_404(contests, pk=contest_id)
     basis = request.GET.get("basis") if request.GET.get("basis") in Basis.values else Basis.OFFICIAL
     result = (
@@ -268,5 +271,9 @@ def protocol_view(request, contest_id):
         "basis_label": Basis(basis).label,
         "outcome_label": LABELS.get(result.outcome) if result else None,
         "flag_labels": [FLAG_LABELS.get(f, f) for f in (result.flags if result else [])],
+        # The commission that signs it, where, when, and a line per member (as on the paper).
+        **printing.signing(
+            printing.establishing_commission(contest), contest.election, printing.contest_place(contest)
+        ),
     }
     return TemplateResponse(request, "results/protocol_print.html", context)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import entry, home, supervision, tec
+from .views import entry, home, printing, supervision, tec
 
 app_name = "results"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("supervise/", supervision.discrepancy_list, name="discrepancies"),
     path("supervise/protocol/<int:pk>/", supervision.discrepancy_detail, name="discrepancy"),
     path("supervise/protocol/<int:pk>/resolve/", supervision.resolve, name="resolve"),
+    path("protocol/<int:pk>/print/", printing.precinct_protocol, name="protocol_print"),
     path("tec/", tec.progress, name="progress"),
     path("tec/protocols/", tec.protocol_list, name="tec_protocols"),
     path("tec/queue/", tec.queue, name="tec_queue"),

@@ -184,7 +184,7 @@ def probe_pages(p, route, method):
     for protocol, *_ in _both(w):
         url = reverse(route) if route == "results:certify_selected" else reverse(route, args=[protocol.pk])
 
-        if route == "results:entry" and method == "GET":
+        if route == "results:protocol_print" or (route == "results:entry" and method == "GET"):
             ok = p.request("GET", url, protocol)[0]
         elif route == "results:entry":
             ok = p.request("POST", url, protocol, _form(w, protocol, 0, action="save"), allowed_if=_changed)[0]

@@ -167,7 +167,7 @@ class ProtocolVoteInline(BallotMixin, ReadOnlyInline):
 class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_station_field = "polling_station"
     audit_admin_changes = False  # nothing changes here except through the services, which audit
-    # Narrow columns: the list fits the screen (the contest's unit name, not its long label).
+    # Narrow columns: the list fits the screen (the contest's unit and KATO code, not its long label).
     list_display = ("polling_station", "contest_unit", "district_name", "state", "turnout_percent", "state_changed_at")
     list_filter = ("state", "election", TerritoryRegionFilter, TerritoryDistrictFilter)
     list_select_related = ("polling_station", "contest__unit", "district")
@@ -207,7 +207,7 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("contest"), ordering="contest__unit__kato")
     def contest_unit(self, obj):
-        return obj.contest.unit.name
+        return str(obj.contest.unit)  # the unit's name and KATO code
 
     @admin.display(description=_("district"), ordering="district__kato")
     def district_name(self, obj):

@@ -41,7 +41,7 @@ messages: $(VENV)/.deps-dev
 ## run: set up, migrate, load the demo election and serve on http://$(HOST):$(PORT)
 run: $(VENV)/.deps-run .env compilemessages
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test tools and run the whole suite (SQLite unless DATABASE_URL is set)

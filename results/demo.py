@@ -3,8 +3,10 @@
 Every protocol gets two independent entries by two demo data-entry clerks (members of every
 precinct commission, with unusable passwords: nobody logs in as them), so each protocol has its
 entries, transitions and audit records exactly as real entry leaves them. Then:
-- the demo precinct (clerk1, clerk2, chair1) has its first entry done by clerk1: log in as
-  clerk2 to make the second, as chair1 to resolve a difference, as tec-district to certify;
+- the demo precinct team (clerk1, clerk2, chair1, on the commissions of the demo district's
+  stations 1 to 3) finds a journey each: station 1's protocol untouched (clerk1 and clerk2 enter
+  it), station 2's in discrepancy between clerk1's and clerk2's entries (chair1 resolves it),
+  station 3's verified by their equal entries (tec-district certifies it);
 - a few protocols stay empty, a few in discrepancy, a few verified but not certified (most of
   them in tec-district's district, so each screen has something to show);
 - all others are certified by the CEC member `cec`, with figures chosen so that the national
@@ -172,7 +174,7 @@ def _pick(rng, pool, counts):
 def load(stdout=None):
     """Enter the demo results (needs the territory and registry demos). A second run changes nothing."""
     from registry.demo import ELECTION_DAY, existing_election
-    from territory.demo import DEMO_STATION_KEY
+    from territory.demo import DEMO_STATION_KEY, DEMO_TEAM_STATIONS
 
     def say(message):
         if stdout is not None:
@@ -190,6 +192,7 @@ def load(stdout=None):
     User = get_user_model()
     clerk_a, clerk_b = _entry_clerks()
     clerk1 = User.objects.get(username="clerk1")
+    clerk2 = User.objects.get(username="clerk2")
     cec = User.objects.get(username="cec")
     night = datetime.datetime.combine(ELECTION_DAY, datetime.time(21, 30), tzinfo=ALMATY)
 
@@ -201,18 +204,25 @@ def load(stdout=None):
             .select_related("polling_station", "district")
             .order_by("district__kato", "polling_station__number", "contest_id")
         )
-        demo = next(
-            p
-            for p in protocols
-            if p.district.kato == DEMO_STATION_KEY[0] and p.polling_station.number == DEMO_STATION_KEY[1]
+        # The team's protocols, by station number: (untouched, to resolve, to certify).
+        team = sorted(
+            (
+                p
+                for p in protocols
+                if p.district.kato == DEMO_STATION_KEY[0] and p.polling_station.number in DEMO_TEAM_STATIONS
+            ),
+            key=lambda p: p.polling_station.number,
         )
+        untouched, to_resolve, _to_certify = (p.pk for p in team)  # the third: equal entries, verified
+        district_id = team[0].district_id
         rng = random.Random(SEED)
-        in_district = [p.pk for p in protocols if p.district_id == demo.district_id and p.pk != demo.pk]
-        elsewhere = [p.pk for p in protocols if p.district_id != demo.district_id]
+        team_ids = {p.pk for p in team}
+        in_district = [p.pk for p in protocols if p.district_id == district_id and p.pk not in team_ids]
+        elsewhere = [p.pk for p in protocols if p.district_id != district_id]
         e1, d1, v1 = _pick(rng, in_district, IN_DEMO_DISTRICT)
         e2, d2, v2 = _pick(rng, elsewhere, ELSEWHERE)
-        empty, discrepancy, verified = e1 | e2, d1 | d2, v1 | v2
-        certified = {p.pk for p in protocols} - empty - discrepancy - verified - {demo.pk}
+        empty, discrepancy, verified = e1 | e2 | {untouched}, d1 | d2, v1 | v2
+        certified = {p.pk for p in protocols} - empty - discrepancy - verified - team_ids
         issued = _issued_plan(rng, protocols, certified)
         candidacies = _candidacies_by_contest(election)
         against_all = bool(election.against_all)
@@ -222,14 +232,12 @@ def load(stdout=None):
                 continue
             cands = candidacies.get(p.contest_id, {})
             values = _values(rng, p, issued[p.pk], cands, against_all)
+            first, second = (clerk1, clerk2) if p.pk in team_ids else (clerk_a, clerk_b)
             with clock.frozen(night + datetime.timedelta(seconds=20 * n)):
-                if p.pk == demo.pk:
-                    save_entry(p, clerk1, values, finish=True, candidacies=cands)
-                    continue
-                save_entry(p, clerk_a, values, finish=True, candidacies=cands)
+                save_entry(p, first, values, finish=True, candidacies=cands)
             with clock.frozen(night + datetime.timedelta(seconds=20 * n + 10)):
-                second = _different(values) if p.pk in discrepancy else values
-                save_entry(p, clerk_b, second, finish=True, candidacies=cands)
+                differs = p.pk in discrepancy or p.pk == to_resolve
+                save_entry(p, second, _different(values) if differs else values, finish=True, candidacies=cands)
 
         with clock.frozen(night + datetime.timedelta(hours=15)):
             outcome = certify_protocols(sorted(certified), cec)

@@ -38,19 +38,21 @@ messages: $(VENV)/.deps-dev
 	$(MAKEMESSAGES)
 	$(PY) scripts/check_translations.py
 
+# DEVTOOLS=1 installs the development tooling (devtools/: load_demo, bench, loadtest); production leaves it out.
 ## run: set up, migrate, load the demo election and serve on http://$(HOST):$(PORT)
 run: $(VENV)/.deps-run .env compilemessages
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 DEVTOOLS=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 DEVTOOLS=1 $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
+	DEBUG=1 DEVTOOLS=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test tools and run the whole suite (SQLite unless DATABASE_URL is set)
 test: $(VENV)/.deps-dev compilemessages
-	DEBUG=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DEBUG=1 DEVTOOLS=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.deps-dev
@@ -69,4 +71,4 @@ beat: $(VENV)/.deps-run
 PRESET ?= kz
 BENCH_ARGS ?=
 bench: $(VENV)/.deps-run .env
-	DEBUG=0 $(PY) manage.py bench --preset $(PRESET) $(BENCH_ARGS)
+	DEBUG=0 DEVTOOLS=1 $(PY) manage.py bench --preset $(PRESET) $(BENCH_ARGS)

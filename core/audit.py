@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from . import clock
-from .models import AuditEvent
+from .models import AuditEvent, object_type_of
 
 GENESIS = "0" * 64
 LEGACY_STREAM = ""
@@ -162,7 +162,7 @@ def record(
         commission=commission,
         created_at=clock.now().astimezone(datetime.UTC),
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_type=object_type_of(obj) if obj is not None else object_type,
         object_id=obj.pk if obj is not None else object_id,
         from_state=from_state,
         to_state=to_state,
@@ -191,7 +191,7 @@ def record_many(entries, *, actor=None, role="", commission=""):
             commission=commission,
             created_at=created_at,
             action=entry["action"],
-            object_type=entry["obj"]._meta.label_lower,
+            object_type=object_type_of(entry["obj"]),
             object_id=entry["obj"].pk,
             from_state=entry.get("from_state"),
             to_state=entry.get("to_state"),

@@ -53,11 +53,6 @@ def mask_personal(text):
     return _IIN_SHAPE.sub(IIN_MASK, text)
 
 
-def current_request_id():
-    """The id of the request being served in this context, or None."""
-    return _request_id.get()
-
-
 def _user_id_of(request):
     """The user's primary key if authentication already ran; never triggers a query."""
     if request is None:

@@ -5,9 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def object_type_of(obj):
+    """The object type events about `obj` are recorded under: its model's label ("results.protocol"),
+    or the model's `audit_object_type` when it keeps the label of an earlier home."""
+    return getattr(obj, "audit_object_type", None) or obj._meta.label_lower
+
+
 class AuditEventQuerySet(models.QuerySet):
     def for_object(self, obj):
-        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        return self.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
 
     def in_chain_order(self):
         """Chain by chain (see core.audit), each in the order it was written."""
@@ -64,60 +70,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
-
-
-class ApiTokenQuerySet(models.QuerySet):
-    def usable_at(self, moment):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=moment)
-
-
-class ApiToken(models.Model):
-    """A read-only API token of an auditor; only its SHA-256 is stored (see `core.api.tokens`).
-
-    `key_prefix` (the first characters of the token) finds the row; the hash proves the rest.
-    A token with `scope_unit` (a region) sees only that region; without one it is national.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("auditor"), on_delete=models.CASCADE, related_name="api_tokens"
-    )
-    name = models.CharField(_("note"), max_length=200, blank=True, help_text=_("What the token is for."))
-    key_prefix = models.CharField(_("token prefix"), max_length=12, db_index=True, editable=False)
-    key_hash = models.CharField(_("token SHA-256"), max_length=64, unique=True, editable=False)
-    scope_unit = models.ForeignKey(
-        "territory.AdminUnit",
-        verbose_name=_("region"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("Leave empty for a national auditor."),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("issued at"), editable=False)
-    expires_at = models.DateTimeField(_("expires at"))
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
-
-    objects = ApiTokenQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(expires_at__gt=models.F("created_at")), name="token_expires_later"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.key_prefix}… ({self.user})"

@@ -42,11 +42,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",  # login throttling (core/security.py)
     "core",
-    "core.api",
     "territory",
     "registry",
     "results",
+    "api",  # the auditors' API, above the domain apps
 ]
+# Development tooling (devtools/: load_demo, bench, loadtest): on with DEBUG unless DEVTOOLS says
+# otherwise; `make bench` (DEBUG=0) sets DEVTOOLS=1. Production (DEBUG off, no DEVTOOLS) leaves it out.
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "core.logging.RequestIdMiddleware",  # first: every log line of the request carries its id
@@ -182,7 +187,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CLERK_SESSION_IDLE_MINUTES = env.int("CLERK_SESSION_IDLE_MINUTES", default=30)
 
 # Content-Security-Policy (django-csp): scripts, styles, images and fonts only from this site,
-# no inline script or style, no framing. The API docs pages widen it per view (electadmin/api.py).
+# no inline script or style, no framing. The API docs pages widen it per view (api/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -252,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.tasks.aggregate_all",
         "schedule": crontab(hour=_nightly_utc.hour, minute=_nightly_utc.minute),
     },
+    # Seats whose end date passed: their members lose the commission group (territory.services).
+    "sync-groups-of-ended-seats-nightly": {
+        "task": "territory.tasks.sync_groups_of_ended_seats",
+        "schedule": crontab(hour=_nightly_utc.hour, minute=(_nightly_utc.minute + 30) % 60),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -260,14 +270,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
-# The auditors' read-only API (core/api/, electadmin/api.py, docs/API.md).
+# The auditors' read-only API (api/, api/urls.py, docs/API.md).
 # Requests per token ("600/min", "20/s", "10000/day"); empty: no limit. Counted in the default cache.
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
 if API_THROTTLE_RATE and not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
     raise ImproperlyConfigured('API_THROTTLE_RATE must look like "600/min" (per s, min, hour or day).')
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=100)  # default page size; clients may ask 1 to 1000
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)  # default lifetime of an issued API token
-# Rendered pages of results and turnout kept in the "api-pages" cache (core/api/cache.py), keyed by
+# Rendered pages of results and turnout kept in the "api-pages" cache (api/cache.py), keyed by
 # the result tables' version; this bounds how long a name corrected outside aggregation may lag. 0: off.
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=60)
 CACHES = {

@@ -13,6 +13,6 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}results/dashboard/", include("results.report_urls")),
     path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" by default
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher posts here
-    path("", include("electadmin.api")),  # /api/v1/, /api/schema/, /api/docs/
-    path("", include("results.urls")),  # /entry/, /supervise/, /tec/ (results pages)
+    path("", include("api.urls")),  # /api/v1/, /api/schema/, /api/docs/
+    path("", include("results.urls")),  # / and /login/ (every role), /entry/, /supervise/, /tec/ (results pages)
 ]

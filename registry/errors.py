@@ -15,6 +15,11 @@ class ElectionWrongState(InvalidTransition):
     default_message = _("The election is not at a stage that allows this action.")
 
 
+class ElectionClosed(ElectionWrongState):
+    code = "election_closed"
+    default_message = _("The election is closed.")
+
+
 class ContestCancelled(InvalidTransition):
     code = "contest_cancelled"
     default_message = _("The contest is cancelled.")

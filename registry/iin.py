@@ -112,7 +112,7 @@ def century_sex_digit(birth_date, sex):
     raise ValueError(f"no IIN century digit for {birth_date.year} and {sex}")
 
 
-def make(birth_date, sex, serial):
+def build_iin(birth_date, sex, serial):
     """A valid IIN for a birth date, a sex and a serial number (0-9999); ValueError if that serial is
     never issued (pick the next one). Used by the demo and the tests."""
     prefix = f"{birth_date:%y%m%d}{century_sex_digit(birth_date, sex)}{serial:04d}"
@@ -122,11 +122,11 @@ def make(birth_date, sex, serial):
     return f"{prefix}{digit}"
 
 
-def make_next(birth_date, sex, serial):
-    """Like `make`, trying the following serials until one is issuable: returns (iin, serial used)."""
+def build_next_iin(birth_date, sex, serial):
+    """Like `build_iin`, trying the following serials until one is issuable: returns (iin, serial used)."""
     for candidate in range(serial, serial + 10):
         try:
-            return make(birth_date, sex, candidate % 10000), candidate
+            return build_iin(birth_date, sex, candidate % 10000), candidate
         except ValueError:
             continue
     raise ValueError("no issuable serial")  # pragma: no cover - at most one in 11 prefixes fails

@@ -6,7 +6,10 @@ from core import clock
 from territory import scope as territory_scope
 
 from . import eligibility
-from .models import Candidacy, Contest, TermOfOffice
+from .models import Candidacy, Contest, Election, Person, TermOfOffice
+
+# The stages of an election, in order (an election moves one stage at a time).
+STAGE_ORDER = list(Election.Status.values)
 
 
 def local_today(election):
@@ -78,20 +81,11 @@ def eligibility_report(candidacy):
     return eligibility.failures(facts_for(candidacy), eligibility.Rules.of(candidacy.contest.election))
 
 
-def territorial_scope(user):
+def registry_scope_for(user):
     """The user's territory as a member of the CEC or a territorial commission: precinct seats do not
     give the right to change the registry, so their stations are left out."""
     scope = territory_scope.scope_for(user)
     return territory_scope.Scope(scope.national, scope.region_ids, scope.district_ids, frozenset())
-
-
-def unit_in_territorial_scope(user, unit):
-    scope = territorial_scope(user)
-    if scope.national:
-        return True
-    if scope.empty:
-        return False
-    return type(unit).objects.filter(scope.unit_q(), pk=unit.pk).exists()
 
 
 def contests_for(user, queryset=None):
@@ -99,10 +93,16 @@ def contests_for(user, queryset=None):
     return territory_scope.filter_by_unit(user, queryset, "unit")
 
 
-def candidacies_for(user, queryset=None):
-    queryset = Candidacy.objects.all() if queryset is None else queryset
-    return territory_scope.filter_by_unit(user, queryset, "contest__unit")
-
-
 def active_in_contest(contest):
     return Candidacy.objects.filter(contest=contest).filter(Q(status__in=["nominated", "registered"]))
+
+
+def next_stage(election):
+    """The stage that follows the election's current one; None when the election is at its last stage."""
+    index = STAGE_ORDER.index(election.status)
+    return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
+
+
+def person_with_iin(iin):
+    """The person the registry knows by this IIN, or None."""
+    return Person.objects.filter(iin=iin).first()

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Case, Count, F, IntegerField, Max, Min, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
+from core.numbers import percent
 from territory.models import AdminUnit
 
 from .models import Candidacy, Contest, Education
@@ -12,11 +13,11 @@ from .models import Candidacy, Contest, Education
 HIGHER = [Education.HIGHER, Education.POSTGRADUATE]
 
 
-def percent(part, whole):
-    """A percentage to one decimal, rounded half up (61.776 -> 61.8)."""
-    if not whole:
-        return 0.0
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _share(part, whole):
+    """A share in the statistics' JSON: core.numbers.percent to one place as a number, 0.0 when
+    there are no registered candidates (the documented keys are always numbers)."""
+    value = percent(part, whole, places=1)
+    return 0.0 if value is None else float(value)
 
 
 def _with_age(queryset, election_day):
@@ -100,9 +101,9 @@ def election_stats(election):
         "contests": contests.count(),
         "registered": totals["registered"],
         "self_nominated": totals["self_nominated"],
-        "self_nominated_percent": percent(totals["self_nominated"], totals["registered"]),
+        "self_nominated_percent": _share(totals["self_nominated"], totals["registered"]),
         "party_nominated": totals["party_nominated"],
-        "party_nominated_percent": percent(totals["party_nominated"], totals["registered"]),
+        "party_nominated_percent": _share(totals["party_nominated"], totals["registered"]),
         "by_party": by_party,
         "by_region": by_region,
         "contests_with_fewer_than_two": fewer,

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import percent
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -64,7 +66,7 @@ CATALOGUE = {
         _("“%(key)s” is not a candidate registered in this contest; no count can be entered for it."),
     ),
     "candidate.missing": (ERROR, _("The count for candidate %(name)s is missing: enter a number, 0 if none.")),
-    # Arithmetic relations (DESIGN.md section 4).
+    # Arithmetic relations (docs/DOMAIN.md, "The protocol").
     "ballots.balance": (
         ERROR,
         _(
@@ -206,7 +208,8 @@ def thresholds_for(election):
     )
 
 
-def make(code, fields, **params):
+def control_result(code, fields, **params):
+    """The ControlResult of catalogue entry `code` on the form's `fields`, its message filled with `params`."""
     severity, template = CATALOGUE[code]
     return ControlResult(code, severity, gettext(str(template)) % params, tuple(fields), params)
 
@@ -250,7 +253,7 @@ def parse_figure(raw):
 
 def _figure_result(name, path, raw, code):
     params = {**_label(name), "value": _show(raw), "max": f"{MAX_FIGURE:,}".replace(",", " ")}
-    return make(code, [path], **params)
+    return control_result(code, [path], **params)
 
 
 def _candidate_key(key):
@@ -268,7 +271,7 @@ def parse(values, *, candidacies, against_all):
     """Read raw values into ints: (clean, results). `candidacies` maps candidacy id -> display name."""
     results, clean = [], {}
     if not isinstance(values, dict):
-        return {}, [make("protocol.malformed", [])]
+        return {}, [control_result("protocol.malformed", [])]
     for name in FIGURE_NAMES:
         value, code = parse_figure(values.get(name))
         if code:
@@ -283,33 +286,35 @@ def parse(values, *, candidacies, against_all):
         else:
             clean["against_all"] = value
     elif raw_a is not None and not (isinstance(raw_a, str) and not raw_a.strip()):
-        results.append(make("against_all.not_on_ballot", ["against_all"], value=_show(raw_a)))
+        results.append(control_result("against_all.not_on_ballot", ["against_all"], value=_show(raw_a)))
 
     votes_raw = values.get("votes", {})
     votes = {}
     if votes_raw is None:
         votes_raw = {}
     if not isinstance(votes_raw, dict):
-        results.append(make("votes.malformed", ["votes"]))
+        results.append(control_result("votes.malformed", ["votes"]))
         votes_raw = {}
     seen = set()
     for key, raw in votes_raw.items():
         cid = _candidate_key(key)
         if cid is None or cid not in candidacies:
-            results.append(make("candidate.unknown", [f"votes.{_show(str(key))}"], key=_show(str(key))))
+            results.append(control_result("candidate.unknown", [f"votes.{_show(str(key))}"], key=_show(str(key))))
             continue
         seen.add(cid)
         path = f"votes.{cid}"
         value, code = parse_figure(raw)
         if code == "figure.missing":
-            results.append(make("candidate.missing", [path], name=candidacies[cid]))
+            results.append(control_result("candidate.missing", [path], name=candidacies[cid]))
         elif code:
-            results.append(make(code, [path], label=candidacies[cid], paper=path, value=_show(raw), max=MAX_FIGURE))
+            results.append(
+                control_result(code, [path], label=candidacies[cid], paper=path, value=_show(raw), max=MAX_FIGURE)
+            )
         else:
             votes[cid] = value
     for cid in candidacies:
         if cid not in seen:
-            results.append(make("candidate.missing", [f"votes.{cid}"], name=candidacies[cid]))
+            results.append(control_result("candidate.missing", [f"votes.{cid}"], name=candidacies[cid]))
     clean["votes"] = votes
     return clean, results
 
@@ -323,7 +328,7 @@ def check_ballots_balance(c):
         return None
     total = c["issued_station"] + c["issued_mobile"] + c["spoiled"] + c["unused"]
     if c["ballots_received"] != total:
-        return make(
+        return control_result(
             "ballots.balance",
             ["ballots_received", "issued_station", "issued_mobile", "spoiled", "unused"],
             R=c["ballots_received"],
@@ -342,7 +347,7 @@ def check_issued_within_voters(c):
         return None
     issued = c["issued_station"] + c["issued_mobile"]
     if issued > c["voters"]:
-        return make(
+        return control_result(
             "issued.exceeds_voters",
             ["issued_station", "issued_mobile", "voters"],
             Is=c["issued_station"],
@@ -357,7 +362,7 @@ def check_mobile_found(c):
     if not _have(c, "found_mobile", "issued_mobile"):
         return None
     if c["found_mobile"] > c["issued_mobile"]:
-        return make(
+        return control_result(
             "mobile.found_exceeds_issued",
             ["found_mobile", "issued_mobile"],
             Fm=c["found_mobile"],
@@ -375,7 +380,7 @@ def check_found_within_issued(c):
         return None
     found, issued = _found_issued(c)
     if found > issued:
-        return make(
+        return control_result(
             "found.exceeds_issued",
             ["found_stationary", "found_mobile", "issued_station", "issued_mobile"],
             Fs=c["found_stationary"],
@@ -397,7 +402,7 @@ def check_found_counted(c, *, candidacies, against_all):
     a = c.get("against_all", 0) if against_all else 0
     counted = c["invalid"] + votes + a
     if found != counted:
-        return make(
+        return control_result(
             "found.not_counted",
             [*names, *(f"votes.{cid}" for cid in candidacies)],
             found=found,
@@ -411,7 +416,8 @@ def check_found_counted(c, *, candidacies, against_all):
 
 
 def _pct(fraction):
-    return f"{float(fraction) * 100:.2f}"
+    """A share (Fraction) as the percentage shown in messages: core.numbers.percent, 2 places."""
+    return str(percent(fraction.numerator, fraction.denominator))
 
 
 def warn_found_below_issued(c):
@@ -419,7 +425,7 @@ def warn_found_below_issued(c):
         return None
     found, issued = _found_issued(c)
     if found < issued:
-        return make(
+        return control_result(
             "found.below_issued",
             ["found_stationary", "found_mobile", "issued_station", "issued_mobile"],
             found=found,
@@ -435,7 +441,7 @@ def warn_turnout(c, thresholds):
     issued = c["issued_station"] + c["issued_mobile"]
     share = Fraction(issued, c["voters"])
     if thresholds.suspicious_turnout < share <= 1:
-        return make(
+        return control_result(
             "turnout.suspicious",
             ["issued_station", "issued_mobile", "voters"],
             turnout=_pct(share),
@@ -452,11 +458,11 @@ def warn_votes(c, candidacies):
         return None
     paths = [f"votes.{cid}" for cid in candidacies]
     if all(v == 0 for v in votes.values()):
-        return make("votes.all_zero", paths)
+        return control_result("votes.all_zero", paths)
     nonzero = [cid for cid, v in votes.items() if v]
     if len(candidacies) >= 2 and len(nonzero) == 1:
         cid = nonzero[0]
-        return make("votes.single_candidate", paths, name=candidacies[cid], votes=votes[cid])
+        return control_result("votes.single_candidate", paths, name=candidacies[cid], votes=votes[cid])
     return None
 
 
@@ -468,7 +474,7 @@ def warn_invalid_share(c, thresholds):
         return None
     share = Fraction(c["invalid"], found)
     if thresholds.invalid_share < share <= 1:
-        return make(
+        return control_result(
             "invalid.high_share",
             ["invalid", "found_stationary", "found_mobile"],
             N=c["invalid"],
@@ -477,6 +483,19 @@ def warn_invalid_share(c, thresholds):
             threshold=_pct(thresholds.invalid_share),
         )
     return None
+
+
+def arithmetic_errors(clean, *, candidacies, against_all=False):
+    """The error controls over figures already read into ints (`parse`'s clean mapping, votes keyed by
+    candidacy id): `run_controls` runs them after parsing; `results.fixtures` runs them on typed rows."""
+    checks = (
+        check_ballots_balance(clean),
+        check_issued_within_voters(clean),
+        check_mobile_found(clean),
+        check_found_within_issued(clean),
+        check_found_counted(clean, candidacies=candidacies, against_all=against_all),
+    )
+    return [r for r in checks if r is not None]
 
 
 def run_controls(values, *, candidacies, against_all=False, thresholds=None):
@@ -489,12 +508,8 @@ def run_controls(values, *, candidacies, against_all=False, thresholds=None):
     clean, results = parse(values, candidacies=candidacies, against_all=against_all)
     if not isinstance(values, dict):
         return Report(results, clean)
+    results.extend(arithmetic_errors(clean, candidacies=candidacies, against_all=against_all))
     checks = [
-        check_ballots_balance(clean),
-        check_issued_within_voters(clean),
-        check_mobile_found(clean),
-        check_found_within_issued(clean),
-        check_found_counted(clean, candidacies=candidacies, against_all=against_all),
         warn_found_below_issued(clean),
         warn_turnout(clean, thresholds),
         warn_votes(clean, candidacies),

@@ -20,8 +20,7 @@ from territory.models import AdminUnit
 from territory.scope import filter_by_station, filter_by_unit, scope_for
 
 from . import charts
-from .models import PROGRESS_GROUPS, ContestResult, Protocol, TurnoutRollup
-from .models_aggregates import Basis, TurnoutLevel
+from .models import PROGRESS_GROUPS, Basis, ContestResult, Protocol, TurnoutLevel, TurnoutRollup
 from .outcomes import FLAG_LABELS, LABELS, Code
 
 PROGRESS_LABELS = {

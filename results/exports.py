@@ -19,8 +19,7 @@ from registry.models import Contest, Election
 from territory.scope import filter_by_unit, scope_for
 
 from . import printing
-from .models import CandidateResult, ContestResult, TurnoutRollup
-from .models_aggregates import Basis
+from .models import Basis, CandidateResult, ContestResult, TurnoutRollup
 from .outcomes import FLAG_LABELS, LABELS
 
 CHUNK = 2000

@@ -48,27 +48,9 @@ def _memberships_covering(user, station):
     return [m for key in keys for m in index.get(key, [])]
 
 
-def in_scope(user, station):
-    scope = scope_for(user)
-    if scope.empty:
-        return False
-    if scope.national:
-        return True
-    return (
-        station.pk in scope.station_ids
-        or station.region_id in scope.region_ids
-        or station.district_id in scope.district_ids
-    )
-
-
 def check_scope(user, station):
-    if not in_scope(user, station):
+    if not scope_for(user).holds_station(station):
         raise OutOfScope()
-
-
-def can_enter(user, station):
-    """Entry: any active member of a commission whose territory holds the station."""
-    return in_scope(user, station)
 
 
 def check_enter(user, station):
@@ -87,7 +69,7 @@ def _supervisor_membership(user, station, *, precinct_chair):
 
 
 def can_resolve(user, station):
-    return in_scope(user, station) and (
+    return scope_for(user).holds_station(station) and (
         user.is_superuser or _supervisor_membership(user, station, precinct_chair=True) is not None
     )
 
@@ -103,7 +85,7 @@ def check_resolve(user, station):
 
 
 def can_certify(user, station):
-    return in_scope(user, station) and (
+    return scope_for(user).holds_station(station) and (
         user.is_superuser or _supervisor_membership(user, station, precinct_chair=False) is not None
     )
 

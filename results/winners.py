@@ -28,7 +28,7 @@ from registry.offices import errors
 from registry.offices import services as offices
 from registry.services.common import check_actor, check_before
 
-from .models_aggregates import Basis, ContestResult
+from .models import Basis, ContestResult
 from .outcomes import Code, Flag
 
 REPEAT_ELECTION_CODES = {

@@ -2,9 +2,14 @@
 
 from django.contrib import admin
 from django.contrib.admin import widgets
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import (
+    admin_audit,  # noqa: F401  (registers the audit trail's admin)
+    services,
+)
 from .admin_scoping import OUT_OF_SCOPE_OBJECT, ScopedAdminMixin
 from .models import AdminUnit, Commission, Membership, PollingStation
 from .scope import commissions_for, scope_for, stations_for, units_for
@@ -189,6 +194,33 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user",)
     list_select_related = ("user", "commission")
     list_per_page = 100
+    # Every write goes through territory.services, which audits it and keeps the member's groups.
+    audit_admin_changes = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A seat belongs to one person: seating someone else is a new seat, not a change of this one.
+        return ("user",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            "commission": obj.commission,
+            "role": obj.role,
+            "active_from": obj.active_from,
+            "active_to": obj.active_to,
+        }
+        if change:
+            saved = services.change_membership(request.user, obj, **values)
+        else:
+            saved = services.appoint_member(request.user, user=obj.user, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.remove_member(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for membership in queryset.select_related("user", "commission"):
+                services.remove_member(request.user, membership)
 
     def scope_form_errors(self, request, form, instance):
         commission = form.cleaned_data.get("commission")

@@ -12,17 +12,15 @@ Usage in any app's admin.py:
 
 The mixin filters `get_queryset` through `territory.scope`, checks view/change/delete per object,
 limits every foreign-key choice to the user's scope (for the models with a rule), refuses a form
-whose object would fall outside the scope (a field error), and writes an audit record for every
-add, change and delete made through the admin.
+whose object would fall outside the scope (a field error), and writes every add, change and delete
+through territory.services (save_record, delete_records), which audit them.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
-
 from . import scope as territory_scope
+from . import services
 from .models import AdminUnit, Commission, Membership, PollingStation
 
 OUT_OF_SCOPE_CHOICE = _("That choice is outside your territory or does not exist.")
@@ -198,30 +196,17 @@ class ScopedAdminMixin:
         ScopedForm.__name__ = form_class.__name__
         return ScopedForm
 
-    # --- writing, with an audit record ---------------------------------------------------------
-    def _audit(self, request, action, obj, data=None):
-        if self.audit_admin_changes:
-            opts = obj._meta
-            audit.record(
-                actor=request.user,
-                action=f"admin.{opts.app_label}.{opts.model_name}.{action}",
-                obj=obj,
-                data=data or {},
-            )
-
+    # --- writing, through territory.services, with an audit record -------------------------------
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         changes = {
             name: [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))] for name in form.changed_data
         }
-        self._audit(request, "changed" if change else "added", obj, {"changes": changes})
+        services.save_record(request.user, obj, adding=not change, changes=changes, audited=self.audit_admin_changes)
 
     def delete_model(self, request, obj):
-        self._audit(request, "deleted", obj, {"was": str(obj)})
-        super().delete_model(request, obj)
+        services.delete_records(
+            request.user, self.model._default_manager.filter(pk=obj.pk), audited=self.audit_admin_changes
+        )
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self._audit(request, "deleted", obj, {"was": str(obj)})
-            super().delete_queryset(request, queryset)
+        services.delete_records(request.user, queryset, audited=self.audit_admin_changes)

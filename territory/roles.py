@@ -8,6 +8,8 @@ does not exist yet is skipped, so the table may name models of apps still to com
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from .scope import active_memberships
+
 CEC = "cec"
 TEC = "tec"
 PRECINCT = "precinct"
@@ -87,14 +89,25 @@ def groups_for_memberships(memberships):
 
 
 def sync_user_groups(user, memberships=None):
-    """Put the user in the groups of their commission seats (adds only; other groups are kept)."""
+    """Put the user in the groups of their active commission seats, and out of those no active seat calls for.
+
+    Groups follow memberships both ways: a seat adds its commission's group; when the last active
+    seat on commissions of a kind ends (removed, or its `active_to` passed), that group goes. Groups
+    not given by seats (auditors, any other) are never touched. `memberships` defaults to the
+    user's seats active today (`territory.scope.active_memberships`).
+    """
     if memberships is None:
-        memberships = user.memberships.select_related("commission")
-    names = groups_for_memberships(memberships)
-    if not names:
-        return
-    have = set(user.groups.values_list("name", flat=True))
-    missing = names - have
+        memberships = active_memberships(user)
+    wanted = groups_for_memberships(memberships)
+    seat_groups = set(COMMISSION_GROUP.values())
+    have = set(user.groups.filter(name__in=seat_groups).values_list("name", flat=True))
+    missing, stale = wanted - have, have - wanted
     if missing:
         sync_groups()
         user.groups.add(*Group.objects.filter(name__in=missing))
+    if stale:
+        user.groups.remove(*Group.objects.filter(name__in=stale))
+    # Permissions and scope are cached on the user object: drop them so the change shows at once.
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_territory_scope", "_results_memberships"):
+        user.__dict__.pop(attr, None)
+    return wanted

@@ -41,6 +41,24 @@ class Scope:
             q |= Q(**{f"{p}polling_stations__in": self.station_ids})
         return q
 
+    def holds_station(self, station):
+        """Whether the polling station lies in this scope (no query: the station's own ids)."""
+        if self.national:
+            return True
+        return (
+            station.pk in self.station_ids
+            or station.region_id in self.region_ids
+            or station.district_id in self.district_ids
+        )
+
+    def holds_unit(self, unit):
+        """Whether the unit lies in this scope (one query unless national or empty)."""
+        if self.national:
+            return True
+        if self.empty:
+            return False
+        return type(unit).objects.filter(self.unit_q(), pk=unit.pk).exists()
+
     def station_q(self, prefix=""):
         """A Q selecting the polling stations of this scope."""
         if self.national:
@@ -147,11 +165,3 @@ def commissions_for(user, queryset=None):
     if scope.station_ids:
         q |= Q(polling_station_id__in=scope.station_ids)
     return queryset.filter(q)
-
-
-def can_see_unit(user, unit):
-    return units_for(user).filter(pk=unit.pk).exists()
-
-
-def can_see_station(user, station):
-    return stations_for(user).filter(pk=station.pk).exists()

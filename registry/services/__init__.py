@@ -1,13 +1,32 @@
-"""The registry's services: every state change of elections, contests and candidacies goes through here."""
+"""The registry's services: every state change of elections, contests and candidacies goes through here.
 
-from ..offices.services import open_term_of_office
+Terms of office and their accountability have their own services: `registry.offices.services`.
+"""
+
 from .bulk import import_nominations, register_many
-from .candidacy import check_nomination, deregister, nominate, refuse, register, update_documents, withdraw
-from .contests import advance_election, create_contests, extend_nomination
+from .candidacy import (
+    check_nomination,
+    deregister,
+    nominate,
+    nominate_person,
+    refuse,
+    register,
+    update_documents,
+    withdraw,
+)
+from .contests import (
+    advance_election,
+    advance_to_next_stage,
+    create_contests,
+    extend_nomination,
+    save_election_rules,
+)
+from .parties import save_party
 from .people import create_person
 
 __all__ = [
     "advance_election",
+    "advance_to_next_stage",
     "check_nomination",
     "create_contests",
     "create_person",
@@ -15,10 +34,12 @@ __all__ = [
     "extend_nomination",
     "import_nominations",
     "nominate",
-    "open_term_of_office",
+    "nominate_person",
     "refuse",
     "register",
     "register_many",
+    "save_election_rules",
+    "save_party",
     "update_documents",
     "withdraw",
 ]

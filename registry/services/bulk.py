@@ -243,7 +243,7 @@ def _allowed_unit_ids(actor, unit_ids):
     """Unit ids among `unit_ids` inside the actor's territory, or None when everything is allowed."""
     if actor is None:
         return None
-    scope = selectors.territorial_scope(actor)
+    scope = selectors.registry_scope_for(actor)
     if scope.national:
         return None
     if scope.empty:

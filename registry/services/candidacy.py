@@ -12,6 +12,7 @@ from core import audit
 from .. import eligibility, errors, selectors
 from ..models import Candidacy, Contest, Person
 from .common import NOMINATION_STAGES, WITHDRAWAL_STAGES, check_actor, check_before, check_stage, role_of
+from .people import create_person
 
 S = Candidacy.Status
 
@@ -313,4 +314,20 @@ def deregister(actor, candidacy, *, reason):
             raise errors.ReasonRequired()
         return _decide(
             actor, candidacy, S.DEREGISTERED, action="registry.deregister", date_field="ended_on", reason=reason
+        )
+
+
+def nominate_person(actor, *, contest, iin, person_fields, nomination_type, party=None, **nomination):
+    """Nominate the person with this IIN, entering them first when the registry does not know them yet.
+
+    One transaction: a refused nomination leaves no new person behind. `person_fields` (surname,
+    given name, education, ...) are used only for a new person, whose residence is the contest's
+    unit; `nomination` takes `nominate`'s other arguments (signatures, deposit, date).
+    """
+    with transaction.atomic():
+        person = selectors.person_with_iin(iin)
+        if person is None:
+            person = create_person(actor, iin=iin, residence_unit=contest.unit, **person_fields)
+        return nominate(
+            actor, contest=contest, person=person, nomination_type=nomination_type, party=party, **nomination
         )

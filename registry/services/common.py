@@ -15,8 +15,9 @@ def check_actor(actor, unit):
     `actor=None` is the system itself (demo loader, management commands run by operators)."""
     if actor is None:
         return
-    if not selectors.unit_in_territorial_scope(actor, unit):
-        if selectors.territorial_scope(actor).empty:
+    scope = selectors.registry_scope_for(actor)
+    if not scope.holds_unit(unit):
+        if scope.empty:
             raise errors.NotTerritorialStaff()
         raise errors.ContestOutOfScope(details={"unit": unit.kato})
 

@@ -1,5 +1,5 @@
 """Contests and elections: create contests for the units of a kind, extend nomination, move the
-election through its stages, open a term of office for an elected akim (now in registry.offices.services)."""
+election through its stages (one at a time, or to the next), save an election's rules and dates."""
 
 import datetime
 
@@ -16,7 +16,7 @@ from ..models import Contest, Election
 from .common import NOMINATION_STAGES, check_actor, check_before, check_stage, role_of
 
 ES = Election.Status
-STAGE_ORDER = list(ES.values)
+STAGE_ORDER = selectors.STAGE_ORDER
 
 
 def voters_by_unit(units):
@@ -136,7 +136,7 @@ def advance_election(actor, election, to_status, *, reason=""):
     """Move the election to its next stage (CEC only), in order, when the calendar allows it."""
     with transaction.atomic():
         election = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
-        if actor is not None and not selectors.territorial_scope(actor).national:
+        if actor is not None and not selectors.registry_scope_for(actor).national:
             raise errors.NotPermitted(message=errors.NotPermitted.default_message, code="cec_only")
         current = STAGE_ORDER.index(election.status)
         if to_status not in STAGE_ORDER or STAGE_ORDER.index(to_status) != current + 1:
@@ -159,5 +159,41 @@ def advance_election(actor, election, to_status, *, reason=""):
             to_state=to_status,
             reason=reason,
             role=role_of(actor),
+        )
+    return election
+
+
+def advance_to_next_stage(actor, election, *, reason=""):
+    """Move the election to the stage after its current one (`advance_election`'s checks apply).
+
+    Raises ElectionClosed when the election is at its last stage.
+    """
+    to_status = selectors.next_stage(election)
+    if to_status is None:
+        raise errors.ElectionClosed(details={"status": election.status})
+    return advance_election(actor, election, to_status, reason=reason)
+
+
+def save_election_rules(actor, election, *, changed):
+    """Save an election's rules and dates as edited (CEC only) with its audit record; `changed`: the edited fields.
+
+    The status moves only through `advance_election`: a changed `status` is refused.
+    """
+    if actor is not None and not selectors.registry_scope_for(actor).national:
+        raise errors.NotPermitted(message=errors.NotPermitted.default_message, code="cec_only")
+    adding = election.pk is None
+    with transaction.atomic():
+        if not adding:
+            stored = Election.objects.select_for_update(of=("self",)).get(pk=election.pk)
+            if stored.status != election.status:
+                raise errors.ElectionWrongState(details={"status": stored.status, "requested": election.status})
+        election.full_clean()
+        election.save()
+        audit.record(
+            actor=actor,
+            action="admin.registry.election." + ("added" if adding else "changed"),
+            obj=election,
+            role=role_of(actor),
+            data={"changed": list(changed)},
         )
     return election

@@ -47,7 +47,9 @@ from collections import defaultdict
 
 from django.db import connection
 
-from ..models_aggregates import Basis, PendingDelta
+from core.numbers import percent
+
+from ..models import Basis, PendingDelta
 from ..outcomes import Figures, decide
 
 TABLE = PendingDelta._meta.db_table
@@ -195,8 +197,6 @@ def _plain(values):
 def decide_contests(figures, votes, rules):
     """Per contest and basis, the contest rows that change (CONTEST_UPDATE order): figures plus
     delta, re-decided by the outcome rules."""
-    from . import percent
-
     contest_rows = []
     for contest_id in sorted(figures):
         for basis in BASES:
@@ -319,7 +319,7 @@ _ON_UNIT = "ON CONFLICT (election_id, basis, level, unit_id) WHERE unit_id IS NO
 
 def _unit_rows(election_id, contests):
     """SELECT of the unit roll-ups of the contests: a copy of each contest row (one contest per
-    unit and election, as results.aggregation._rollups builds them)."""
+    unit and election, as results.aggregation.rollups._rollups builds them)."""
     return (
         f"SELECT {int(election_id)}, basis, 'unit', unit_id, 1, {_COMPLETE}, registered_voters, ballots_issued, "
         f"turnout_percent, protocols_counted, protocols_expected, %s FROM results_contestresult "
@@ -331,7 +331,7 @@ def rollups_sql(election_id, contest_ids):
     """The roll-ups of the contests, in SQL, writing only the rows that change (the election's
     rows always: their computed_at is the time of the last run). District, region and election
     rows sum the contest rows of the touched districts and regions, as
-    results.aggregation._rollups does, turnout rounded as `percent` rounds it
+    results.aggregation.rollups._rollups does, turnout rounded as `percent` rounds it
     (round(issued * 100 / voters, 2): see candidates_sql)."""
     e, contests = int(election_id), _int_array(contest_ids)
     sums = (

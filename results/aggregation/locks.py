@@ -30,7 +30,7 @@ def lock_election(election_id, *, blocking=False, repeatable_read=False):
 
     Returns True when held. With `blocking`, waits for the holder to finish instead of failing.
     `repeatable_read`: this is the transaction's first statement; make the transaction REPEATABLE
-    READ in the same round trip (results.aggregation._run).
+    READ in the same round trip (results.aggregation.run._run).
     """
     if connection.vendor != "postgresql":
         return True

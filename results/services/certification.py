@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _g
 
 from core import clock
 from core.errors import DomainError, OutOfScope
-from results import signals_out
+from results import aggregation_hook
 from results.controls import FIGURE_NAMES
 from results.errors import ReasonRequired, StaleForm
 from results.models import Protocol, ProtocolVote
@@ -45,7 +45,7 @@ def certify_protocol(protocol, user, *, expected_version=None):
     """Certify one verified protocol. Raises OutOfScope, NotPermitted, InvalidTransition, StaleForm."""
     with transaction.atomic():
         protocol = _certify_locked(_id(protocol), user, expected_version)
-        signals_out.enqueue_aggregation(protocol.election_id, [protocol.contest_id])
+        aggregation_hook.enqueue_aggregation(protocol.election_id, [protocol.contest_id])
     return protocol
 
 
@@ -108,7 +108,7 @@ def certify_protocols(protocols, user, *, expected_versions=None):
             for p in rows:
                 touched.setdefault(p.election_id, set()).add(p.contest_id)
         for election_id, contest_ids in touched.items():
-            signals_out.enqueue_aggregation(election_id, contest_ids)
+            aggregation_hook.enqueue_aggregation(election_id, contest_ids)
     return [(pid, outcome[pid]) for pid in ids]
 
 
@@ -149,5 +149,5 @@ def reopen_protocol(protocol, user, *, reason, expected_version=None):
             extra_fields=[*FIGURE_NAMES, "against_all", "official_entry", "certified_at", "certified_by", "cycle"],
         )
         # Verified figures are aggregated too (marked as such): both kinds of reopen matter.
-        signals_out.enqueue_aggregation(protocol.election_id, [protocol.contest_id])
+        aggregation_hook.enqueue_aggregation(protocol.election_id, [protocol.contest_id])
     return protocol

@@ -6,21 +6,18 @@ figures copied from the entry), different puts it in discrepancy for a superviso
 """
 
 from django.db import transaction
-from django.utils.translation import gettext as _g
 
 from core import clock
 from results import controls
 from results.errors import (
     ControlsFailed,
-    EntryNotOpen,
     EntryTakenByOther,
-    SameClerk,
     WarningsNotAcknowledged,
 )
 from results.models import Protocol, ProtocolEntry, ProtocolVote
 from results.models import ProtocolState as S
 from results.permissions import check_enter
-from results.selectors import control_context, live_entries
+from results.selectors import control_context, entry_slot, live_entries
 
 from .state_machine import advance, lock, refuse, transition
 
@@ -85,31 +82,6 @@ def check_values(protocol, values, *, finish, acknowledged=None, candidacies=Non
     return report, context, clean_acknowledgements(acknowledged, report.warnings)
 
 
-def _slot_for(protocol, user, entries):
-    """(slot, start event or None) for `user` entering `protocol` now, or raise."""
-    state = protocol.state
-    if state == S.EMPTY:
-        return 1, "start_first"
-    if state == S.FIRST_ENTRY_IN_PROGRESS:
-        if entries[1].clerk_id != user.pk:
-            raise EntryTakenByOther()
-        return 1, None
-    if state == S.FIRST_ENTRY_DONE:
-        if entries[1].clerk_id == user.pk:
-            raise SameClerk()
-        return 2, "start_second"
-    if state == S.SECOND_ENTRY_IN_PROGRESS:
-        if entries[2].clerk_id != user.pk:
-            raise SameClerk() if entries[1].clerk_id == user.pk else EntryTakenByOther()
-        return 2, None
-    if state == S.CERTIFIED:
-        raise refuse(protocol, "save_draft")
-    raise EntryNotOpen(
-        _g("No entry can be made now: the protocol is %(state)s.") % {"state": protocol.get_state_display()},
-        details={"state": state},
-    )
-
-
 def make_official(protocol, entry, candidacies):
     """Copy an entry's values into the protocol's official figures and votes (caller transitions)."""
     values = entry.values
@@ -137,7 +109,7 @@ def save_entry(protocol, user, values, *, finish=False, acknowledged=None, expec
         actor = check_enter(user, protocol.polling_station)
         # An empty protocol has no live entries: one query fewer on the first clerk's submission.
         entries = {} if protocol.state == S.EMPTY else live_entries(protocol, with_clerks=False)
-        slot, start_event = _slot_for(protocol, user, entries)
+        slot, start_event = entry_slot(protocol, user, entries)
         report, context, acks = check_values(
             protocol, values, finish=finish, acknowledged=acknowledged, candidacies=candidacies
         )

@@ -3,7 +3,10 @@
 Every service that moves a protocol calls `transition()` (or `advance()` for several events in one
 go, `transition_many()` for many protocols), which refuses any (state, event) pair
 not in `TRANSITIONS`, bumps the version, stamps `state_changed_at` and writes the audit record
-in the caller's transaction. Nothing else assigns `Protocol.state`.
+in the caller's transaction. Nothing else assigns `Protocol.state`; the one exception is
+`results.fixtures`, which development tooling (the benchmark) uses to load protocols in bulk
+directly in the states this table reaches from `empty`, with the versions its paths give, and
+says so in the audit trail.
 """
 
 from django.db import transaction
@@ -36,10 +39,6 @@ SAME_STATE_EVENTS = {
     (S.FIRST_ENTRY_IN_PROGRESS, "save_draft"),
     (S.SECOND_ENTRY_IN_PROGRESS, "save_draft"),
 }
-
-
-def allowed_events(state):
-    return sorted({event for (from_state, event) in TRANSITIONS if from_state == state})
 
 
 def can(protocol, event):

@@ -14,7 +14,7 @@ from results import controls
 from results.errors import ControlsFailed, WarningsNotAcknowledged
 from results.models import ProtocolState
 from results.permissions import can_certify, can_resolve
-from results.selectors import control_context, entry_by, live_entries, protocols_for_stations
+from results.selectors import control_context, entry_by, entry_situation, live_entries, protocols_for_stations
 from results.services import abandon_entry, save_entry
 from territory.scope import stations_for
 
@@ -46,31 +46,9 @@ def my_stations(request):
     )
 
 
-def _entry_situation(protocol, user, entries):
-    """(may the user enter now, a note explaining why not)."""
-    state = protocol.state
-    mine = next((e for e in entries.values() if e.clerk_id == user.pk), None)
-    if state == ProtocolState.EMPTY:
-        return True, ""
-    if state in (ProtocolState.FIRST_ENTRY_IN_PROGRESS, ProtocolState.SECOND_ENTRY_IN_PROGRESS):
-        live = entries[1 if state == ProtocolState.FIRST_ENTRY_IN_PROGRESS else 2]
-        if live.clerk_id == user.pk:
-            return True, ""
-        return False, _g("Another clerk is entering this protocol now.")
-    if state == ProtocolState.FIRST_ENTRY_DONE:
-        if mine is not None:
-            return False, _g("You made the first entry. The second entry must be made by another clerk.")
-        return True, _g("This is the second, independent entry: type the figures from the paper protocol.")
-    if state == ProtocolState.IN_DISCREPANCY:
-        return False, _g("The two entries differ. The commission's chair will resolve it.")
-    if state == ProtocolState.VERIFIED:
-        return False, _g("Both entries agree: the protocol is verified.")
-    return False, _g("The protocol is certified and locked.")
-
-
 def _render_form(request, protocol, *, values, report, status=200, acknowledged=None):
     entries = live_entries(protocol)
-    may_enter, note = _entry_situation(protocol, request.user, entries)
+    may_enter, note = entry_situation(protocol, request.user, entries)
     context = control_context(protocol)
     sections, general = layout(values, context["candidacies"], context["against_all"], report)
     warnings = report.warnings if report else []

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from core.api import cache as page_cache
-from core.api import tokens
+from api import cache as page_cache
+from api import tokens
 from results import aggregation
 
 from . import factories as f

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from api import tokens
 from core import audit
-from core.api import tokens
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Party, Person
 from territory.kato import Kind
@@ -48,7 +48,7 @@ def election(**kwargs):
 
 
 def person(birth_date, sex="M", surname="Synthetic"):
-    value, _ = iin.make_next(birth_date, sex, next(_serial))
+    value, _ = iin.build_next_iin(birth_date, sex, next(_serial))
     return Person.objects.create(
         iin=value, surname=surname, given_name="Test", patronymic="", education="higher", is_synthetic=True
     )

@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 
+from api import tokens
+from api.models import ApiToken
 from core import clock
-from core.api import tokens
-from core.models import ApiToken, AuditEvent
+from core.models import AuditEvent
 
 from . import factories as f
 from .conftest import MOMENT

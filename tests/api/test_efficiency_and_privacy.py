@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from electadmin.api import router
+from api.urls import router
 from registry.models import Person
 from results import aggregation
 from territory.kato import Kind

@@ -1,5 +1,5 @@
-"""Fast list pages (core.api.rows) give the serializer's JSON byte for byte; the token lookup is one
-query compiled once (core.api.prepared); a token's territory is still its user's commission's."""
+"""Fast list pages (api.rows) give the serializer's JSON byte for byte; the token lookup is one
+query compiled once (api.prepared); a token's territory is still its user's commission's."""
 
 import datetime
 
@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.api import tokens
-from core.api.prepared import PreparedValues
-from core.models import ApiToken
-from electadmin.api import router
+from api import tokens
+from api.models import ApiToken
+from api.prepared import PreparedValues
+from api.urls import router
 from registry.models import Election
 from territory.models import Commission, Membership
 

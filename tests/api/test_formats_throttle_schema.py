@@ -7,8 +7,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 
-from core.api import tokens
-from core.models import ApiToken
+from api import tokens
+from api.models import ApiToken
 
 from . import factories as f
 
@@ -67,7 +67,7 @@ def test_throttle_can_be_disabled(settings, api, world):
 
 def test_schema_generates_without_warnings(tmp_path):
     call_command(
-        "spectacular", "--urlconf", "electadmin.api", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml")
+        "spectacular", "--urlconf", "api.urls", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml")
     )
     text = (tmp_path / "s.yaml").read_text()
     for path in ("/api/v1/protocols/", "/api/v1/results/", "/api/v1/turnout/", "/api/v1/audit-events/"):
@@ -118,7 +118,7 @@ def test_admin_issues_a_token_shown_once_and_revokes(client, cec_staff, world):
     auditor = f.user("mission", auditor=True)
     client.force_login(cec_staff)
     response = client.post(
-        "/admin/core/apitoken/add/",
+        "/admin/api/apitoken/add/",
         {"user": auditor.pk, "name": "mission", "expires_in_days": 30, "scope_unit": world.akmola[0].pk},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -127,9 +127,9 @@ def test_admin_issues_a_token_shown_once_and_revokes(client, cec_staff, world):
     raw = next(word for m in shown for word in m.split() if word.startswith(tokens.TOKEN_PREFIX))
     assert tokens.find_token(raw) == token and token.created_by == cec_staff
     # Shown on the next page only, then never again.
-    assert raw in client.get("/admin/core/apitoken/").content.decode()
-    assert raw not in client.get(f"/admin/core/apitoken/{token.pk}/change/").content.decode()
-    client.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert raw in client.get("/admin/api/apitoken/").content.decode()
+    assert raw not in client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None
 
@@ -139,18 +139,18 @@ def test_token_admin_is_for_national_staff_only(client, world):
 
     from territory.models import Commission, Membership
 
-    token_perms = Permission.objects.filter(content_type__app_label="core", codename__endswith="apitoken")
+    token_perms = Permission.objects.filter(content_type__app_label="api", codename__endswith="apitoken")
     regional = f.user("tec-staff", staff=True)
     regional.user_permissions.add(*token_perms)
     tec = Commission.objects.create(kind="regional", name="Karaganda TEC", unit=world.karaganda[0])
     Membership.objects.create(user=regional, commission=tec, role="secretary")
     client.force_login(regional)
-    assert client.get("/admin/core/apitoken/add/").status_code == 403
-    assert client.get("/admin/core/apitoken/").status_code == 403
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
+    assert client.get("/admin/api/apitoken/").status_code == 403
 
     national = f.user("cec-staff", staff=True)
     national.user_permissions.add(*token_perms)
     cec = Commission.objects.create(kind="cec", name="CEC")
     Membership.objects.create(user=national, commission=cec, role="member")
     client.force_login(national)
-    assert client.get("/admin/core/apitoken/add/").status_code == 200
+    assert client.get("/admin/api/apitoken/add/").status_code == 200

@@ -1,4 +1,4 @@
-"""Pages of results and turnout kept in the cache (core.api.cache): served again without building
+"""Pages of results and turnout kept in the cache (api.cache): served again without building
 them, never after an aggregation changed the tables, never to another territory or language."""
 
 import pytest

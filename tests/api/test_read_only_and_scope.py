@@ -2,7 +2,7 @@
 
 import pytest
 
-from electadmin.api import router
+from api.urls import router
 from results.models import ContestResult, TurnoutRollup
 
 pytestmark = pytest.mark.django_db

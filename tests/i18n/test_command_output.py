@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from results.management.commands.load_demo import Command as LoadDemo
+from devtools.management.commands.load_demo import Command as LoadDemo
 
 CSV = "code,name_kk,name_ru\n350000000,Қарағанды облысы,Карагандинская область\n352000000,Ауданы,Район\n"
 

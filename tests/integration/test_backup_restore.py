@@ -20,7 +20,7 @@ from django.db import connection
 
 from core import clock
 from core.models import AuditEvent
-from results import signals_out
+from results import aggregation_hook
 from results.models import Protocol
 from results.services import certify_protocol, create_protocols_for_contest
 from tests.results.factories import COUNTING, World
@@ -68,7 +68,7 @@ def scratch_database():
 
 
 def test_dump_restore_and_verify_the_audit_chain(scratch_database, tmp_path):
-    with signals_out.suppressed():
+    with aggregation_hook.suppressed():
         w = World()
         with clock.frozen(COUNTING):
             create_protocols_for_contest(w.contest, w.cec)

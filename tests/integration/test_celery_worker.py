@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 
 from core import clock
+from devtools.loadtest.server import database_url
 from electadmin.celery import app as celery_app
-from results.loadtest.server import database_url
 from results.models import ContestResult, Protocol
 from results.services import certify_protocol, create_protocols_for_contest, reopen_protocol
 from tests.results.factories import COUNTING, World

@@ -16,10 +16,9 @@ from celery.exceptions import Retry
 from django.db import connection
 
 from core import clock
-from results import aggregation, signals_out
+from results import aggregation, aggregation_hook
 from results.aggregation import store
-from results.models import Protocol
-from results.models_aggregates import CandidateResult, ContestResult, TurnoutRollup
+from results.models import CandidateResult, ContestResult, Protocol, TurnoutRollup
 from results.services import certify_protocol, create_protocols_for_contest
 from results.tasks import aggregate_contests
 from tests.results.factories import COUNTING, World
@@ -39,7 +38,7 @@ def official(contest):
 
 @pytest.fixture
 def world():
-    with signals_out.suppressed(), clock.frozen(COUNTING):
+    with aggregation_hook.suppressed(), clock.frozen(COUNTING):
         w = World()
         create_protocols_for_contest(w.contest, w.cec)
         w.protocol = Protocol.objects.get(contest=w.contest, polling_station=w.station)
@@ -47,7 +46,7 @@ def world():
 
 
 def certify(w):
-    with signals_out.suppressed(), clock.frozen(COUNTING):
+    with aggregation_hook.suppressed(), clock.frozen(COUNTING):
         certify_protocol(verified(w, w.protocol), w.tec)
 
 
@@ -88,7 +87,7 @@ def test_a_run_killed_after_partial_writes_leaves_the_previous_tables(world):
 def test_two_workers_on_one_election_one_runs_one_retries(world):
     assert connection.vendor == "postgresql"
     certify(world)
-    real_lock = aggregation.lock_election
+    real_lock = aggregation.run.lock_election
     holding, release = threading.Event(), threading.Event()
     outcome = {}
 
@@ -107,7 +106,7 @@ def test_two_workers_on_one_election_one_runs_one_retries(world):
         finally:
             connection.close()
 
-    with mock.patch.object(aggregation, "lock_election", lock_and_hold):
+    with mock.patch.object(aggregation.run, "lock_election", lock_and_hold):
         first = threading.Thread(target=worker, args=("first",), name="first")
         first.start()
         assert holding.wait(timeout=30), "the first run never took the lock"

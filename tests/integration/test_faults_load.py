@@ -7,7 +7,7 @@ audit chain is intact. The full run is `manage.py loadtest` (docs/PERFORMANCE.md
 import pytest
 from django.db import connection
 
-from results.loadtest import runner, seed, server
+from devtools.loadtest import runner, seed, server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

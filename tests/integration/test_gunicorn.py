@@ -20,8 +20,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from core.api.tokens import AUDITOR_GROUP, issue_token
-from results.loadtest.server import database_url, free_port
+from api.tokens import AUDITOR_GROUP, issue_token
+from devtools.loadtest.server import database_url, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -2,14 +2,12 @@
 
 import datetime
 import itertools
-import random
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
 from registry import iin
-from registry.demo import REGIONS
 from registry.models import Contest, Education, Election, Party, Person
 from territory.kato import Kind
 from territory.models import AdminUnit, Commission, Membership, PollingStation
@@ -86,8 +84,8 @@ def contest(election_obj, unit_obj, voters=1500):
 
 
 def make_iin(birth_date, sex="M"):
-    value, used = iin.make_next(birth_date, sex, next(_serial))
-    while next(_serial) < used:  # skip the serials make_next passed over: the next call must not reuse one
+    value, used = iin.build_next_iin(birth_date, sex, next(_serial))
+    while next(_serial) < used:  # skip the serials build_next_iin passed over: the next call must not reuse one
         pass
     return value
 
@@ -110,67 +108,6 @@ def party(short="Nur Otan", **overrides):
     values = {"name_kk": short, "name_ru": short, "short_name": short, "registration_number": f"r-{short}"}
     values.update(overrides)
     return Party.objects.create(**values)
-
-
-def demo_territory():
-    """Territory shaped like DEMO.md: the 14 regions, their rural districts and polling stations,
-    using territory.demo when it exists."""
-    try:
-        from territory import demo as territory_demo
-    except ImportError:
-        territory_demo = None
-    if territory_demo is not None:
-        territory_demo.load(None)
-        return
-    rng = random.Random(7)
-    regions = AdminUnit.objects.bulk_create(
-        [AdminUnit(kato=f"{p}0000000", kind=Kind.REGION, name_kk=f"Облыс {p}", name_ru=f"Область {p}") for p in REGIONS]
-    )
-    districts, rural = [], []
-    for region in regions:
-        prefix = region.kato[:2]
-        for d in range(4):
-            districts.append(
-                AdminUnit(
-                    kato=f"{prefix}{20 + d:02d}00000",
-                    kind=Kind.DISTRICT,
-                    parent=region,
-                    region=region,
-                    name_kk=f"Аудан {prefix}{d}",
-                    name_ru=f"Район {prefix}{d} (demo)",
-                )
-            )
-    AdminUnit.objects.bulk_create(districts)
-    by_prefix = {}
-    for district in districts:
-        by_prefix.setdefault(district.kato[:2], []).append(district)
-    for prefix, (contests, _reg, _w) in REGIONS.items():
-        for i in range(contests):
-            district = by_prefix[prefix][i % 4]
-            rural.append(
-                AdminUnit(
-                    kato=f"{district.kato[:4]}{10 + i // 4:02d}000",
-                    kind=Kind.RURAL_DISTRICT,
-                    parent=district,
-                    region_id=district.region_id,
-                    district=district,
-                    name_kk=f"Ауылдық округ {i}",
-                    name_ru=f"Сельский округ {i} (demo)",
-                )
-            )
-    AdminUnit.objects.bulk_create(rural)
-    PollingStation.objects.bulk_create(
-        [
-            PollingStation(
-                number=n,
-                unit=rd,
-                district_id=rd.district_id,
-                region_id=rd.region_id,
-                registered_voters=rng.randint(800, 2500),
-            )
-            for n, rd in enumerate(rural, start=1)
-        ]
-    )
 
 
 __all__ = ["Decimal"]

@@ -13,6 +13,7 @@ from core import clock
 from core.models import AuditEvent
 from registry import services, stats
 from registry.models import Candidacy, Election, Person
+from registry.offices import services as offices
 
 from . import factories as f
 
@@ -84,7 +85,7 @@ def test_deadlines_come_from_the_rules():
 def test_open_term_of_office_is_scoped(tec39, units):
     person = f.person()
     with pytest.raises(Exception) as excinfo:
-        services.open_term_of_office(
+        offices.open_term_of_office(
             tec39,
             person=person,
             unit=units["35-rd1"],
@@ -117,11 +118,11 @@ def test_stats_on_small_data(contest, other_contest, nomination_time):
     assert figures["contests_with_fewer_than_two"] == 1
 
 
-def test_percent_rounds_half_up():
-    assert stats.percent(1419, 2297) == 61.8
-    assert stats.percent(878, 2297) == 38.2
-    assert stats.percent(1, 8) == 12.5
-    assert stats.percent(1, 0) == 0.0
+def test_shares_are_core_percent_to_one_place_as_numbers():
+    assert stats._share(1419, 2297) == 61.8
+    assert stats._share(878, 2297) == 38.2
+    assert stats._share(1, 8) == 12.5
+    assert stats._share(1, 0) == 0.0  # no registered candidates: a number, not null
 
 
 def test_registry_stats_command(election):

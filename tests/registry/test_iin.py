@@ -14,7 +14,7 @@ serials = st.integers(min_value=0, max_value=9999)
 
 
 def _reference_check_digit(first_eleven):
-    """An independent transcription of DESIGN.md's rule, to compare against."""
+    """An independent transcription of the rule in docs/DOMAIN.md ("The IIN"), to compare against."""
     d = [int(c) for c in first_eleven]
     s = sum(d[i] * (i + 1) for i in range(11)) % 11
     if s == 10:
@@ -27,7 +27,7 @@ def _reference_check_digit(first_eleven):
 
 @given(dates, sexes, serials)
 def test_generated_iins_are_valid_and_give_back_birth_date_and_sex(birth_date, sex, serial):
-    value, _used = iin.make_next(birth_date, sex, serial)
+    value, _used = iin.build_next_iin(birth_date, sex, serial)
     assert iin.iin_errors(value) == []
     assert iin.birth_date_and_sex(value) == (birth_date, sex)
     assert len(value) == 12 and value.isdigit()
@@ -35,7 +35,7 @@ def test_generated_iins_are_valid_and_give_back_birth_date_and_sex(birth_date, s
 
 @given(dates, sexes, serials, st.integers(min_value=1, max_value=9))
 def test_a_changed_check_digit_is_refused(birth_date, sex, serial, delta):
-    value, _ = iin.make_next(birth_date, sex, serial)
+    value, _ = iin.build_next_iin(birth_date, sex, serial)
     wrong = value[:11] + str((int(value[11]) + delta) % 10)
     codes = [e.code for e in iin.iin_errors(wrong)]
     assert codes == ["iin_check_digit"]
@@ -93,24 +93,24 @@ def test_impossible_dates_are_refused_even_with_a_right_check_digit():
 
 
 def test_29_february_of_a_leap_year_is_a_date():
-    value, _ = iin.make_next(datetime.date(2000, 2, 29), "F", 1)
+    value, _ = iin.build_next_iin(datetime.date(2000, 2, 29), "F", 1)
     assert value[6] == "6"
     assert iin.birth_date_and_sex(value) == (datetime.date(2000, 2, 29), "F")
 
 
 def test_century_and_sex_digit():
-    assert iin.make(datetime.date(1899, 5, 1), "M", 1)[6] == "1"
-    assert iin.make(datetime.date(1985, 5, 1), "F", 1)[6] == "4"
-    assert iin.make(datetime.date(2001, 5, 1), "M", 1)[6] == "5"
+    assert iin.build_iin(datetime.date(1899, 5, 1), "M", 1)[6] == "1"
+    assert iin.build_iin(datetime.date(1985, 5, 1), "F", 1)[6] == "4"
+    assert iin.build_iin(datetime.date(2001, 5, 1), "M", 1)[6] == "5"
 
 
 def test_a_prefix_whose_both_sums_give_ten_is_never_issued():
-    # Search deterministically for such a prefix: make() must refuse it.
+    # Search deterministically for such a prefix: build_iin() must refuse it.
     for serial in range(10000):
         prefix = f"8001013{serial:04d}"
         if iin.check_digit(prefix) is None:
             with pytest.raises(ValueError):
-                iin.make(datetime.date(1980, 1, 1), "M", serial)
+                iin.build_iin(datetime.date(1980, 1, 1), "M", serial)
             assert "iin_not_issuable" in [e.code for e in iin.iin_errors(prefix + "0")]
             return
     pytest.fail("no unissuable prefix found")

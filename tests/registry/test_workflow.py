@@ -10,6 +10,7 @@ from core import clock
 from core.models import AuditEvent
 from registry import services
 from registry.models import Candidacy, Election
+from registry.offices import services as offices
 
 from . import factories as f
 
@@ -229,7 +230,7 @@ def test_register_refuses_an_ineligible_candidate_with_every_reason(tec35, conte
 def test_term_limit_counts_terms_in_the_same_post(tec35, contest, units, nomination_time):
     person = f.person()
     for start in (2013, 2017):
-        services.open_term_of_office(
+        offices.open_term_of_office(
             None,
             person=person,
             unit=contest.unit,
@@ -237,7 +238,7 @@ def test_term_limit_counts_terms_in_the_same_post(tec35, contest, units, nominat
             started_on=datetime.date(start, 8, 1),
             ended_on=datetime.date(start + 4, 7, 31),
         )
-    services.open_term_of_office(
+    offices.open_term_of_office(
         None, person=person, unit=units["35-rd2"], office_type="rural_district", started_on=datetime.date(2009, 8, 1)
     )
     candidacy = nominate(tec35, contest, person)

@@ -53,10 +53,10 @@ def election(**rules):
 
 def person(sex=iin.MALE):
     n = next(_seq)
-    code, _ = iin.make_next(datetime.date(1980, 1, 1) + datetime.timedelta(days=n % 3000), sex, n % 9000)
+    code, _ = iin.build_next_iin(datetime.date(1980, 1, 1) + datetime.timedelta(days=n % 3000), sex, n % 9000)
     while Person.objects.filter(iin=code).exists():
         n = next(_seq)
-        code, _ = iin.make_next(datetime.date(1980, 1, 1) + datetime.timedelta(days=n % 3000), sex, n % 9000)
+        code, _ = iin.build_next_iin(datetime.date(1980, 1, 1) + datetime.timedelta(days=n % 3000), sex, n % 9000)
     return Person.objects.create(iin=code, surname=f"Synthetic{n}", given_name="Test", education="higher")
 
 

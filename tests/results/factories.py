@@ -40,8 +40,8 @@ def election(**kw):
 
 
 def candidacy(contest, surname, status=Candidacy.Status.REGISTERED):
-    serial = next(_serial) * 11  # make_next tries up to 10 serials: never overlap
-    code, _used = iin.make_next(datetime.date(1980, 1, 1), iin.MALE, serial)
+    serial = next(_serial) * 11  # build_next_iin tries up to 10 serials: never overlap
+    code, _used = iin.build_next_iin(datetime.date(1980, 1, 1), iin.MALE, serial)
     person = Person.objects.create(iin=code, surname=surname, given_name="Test", education="higher")
     return Candidacy.objects.create(
         person=person, contest=contest, nomination_type="self", status=status, nominated_on=datetime.date(2021, 7, 1)

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 
 from core import clock
 from results import aggregation
-from results.aggregation import AggregationBusy, percent, recompute
+from results.aggregation import AggregationBusy, recompute
 from results.models import CandidateResult, ContestResult, ProtocolState, TurnoutRollup
 from results.outcomes import Code, Flag
 
@@ -69,7 +69,7 @@ def test_a_busy_election_raises_and_changes_nothing(setup, monkeypatch):
     election = setup["election"]
     recompute(election)
     before = snapshot(election)
-    monkeypatch.setattr(aggregation, "lock_election", lambda election_id, blocking=False: False)
+    monkeypatch.setattr(aggregation.run, "lock_election", lambda election_id, blocking=False: False)
     from results.models import Protocol
 
     Protocol.objects.filter(state=S.VERIFIED).update(
@@ -95,7 +95,7 @@ def test_a_failure_while_writing_leaves_the_previous_tables(setup, monkeypatch):
         raise DatabaseError("disk full")
 
     # The last write of the run (the roll-ups) fails: the contest rows written before it roll back too.
-    monkeypatch.setattr(aggregation, "_write_rollups", boom)
+    monkeypatch.setattr(aggregation.run, "_write_rollups", boom)
     with pytest.raises(DatabaseError):
         recompute(election)
     assert snapshot(election) == before
@@ -264,14 +264,6 @@ def test_other_elections_are_untouched(setup):
     recompute(setup["election"])
     assert snapshot(other) == before
     assert ContestResult.objects.filter(election=other).count() == 2
-
-
-def test_percent_rounds_half_up():
-    assert percent(7854, 10000) == Decimal("78.54")
-    assert percent(1, 8) == Decimal("12.50")
-    assert percent(1, 3) == Decimal("33.33")
-    assert percent(2, 3) == Decimal("66.67")
-    assert percent(1, 0) is None
 
 
 # --- constant number of queries --------------------------------------------------------------------

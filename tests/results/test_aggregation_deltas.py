@@ -14,14 +14,14 @@ import pytest
 from django.db import OperationalError, connection
 
 from core import clock
+from core.numbers import percent
 from results import aggregation
 from results.aggregation import apply_deltas, deltas, recompute, update
 from results.aggregation.locks import NAMESPACE
 from results.bulk import copy_rows
 from results.controls import FIGURE_NAMES
-from results.models import ContestResult, Protocol, ProtocolVote, TurnoutRollup
+from results.models import CandidateResult, ContestResult, PendingDelta, Protocol, ProtocolVote, TurnoutRollup
 from results.models import ProtocolState as S
-from results.models_aggregates import CandidateResult, PendingDelta
 from results.outcomes import Code
 
 from . import aggregation_data as data
@@ -331,7 +331,7 @@ def test_random_changes_applied_as_deltas_equal_a_full_run(setup):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_sql_rounding_of_shares_and_turnout_is_percent():
-    """Shares and turnouts computed in SQL round as results.aggregation.percent does (half up)."""
+    """Shares and turnouts computed in SQL round as core.numbers.percent does (half up)."""
     rng = random.Random(4)
     pairs = [(1, 8), (1, 16), (5, 400), (7, 2000), (1, 3), (2, 3), (123457, 1000000), (0, 5), (999, 1000)]
     pairs += [(rng.randint(0, 10**6), rng.randint(1, 10**6)) for _ in range(2000)]
@@ -342,7 +342,7 @@ def test_sql_rounding_of_shares_and_turnout_is_percent():
             [[p for p, _ in pairs], [q for _, q in pairs]],
         )
         got = [row[0] for row in cursor.fetchall()]
-    assert got == [aggregation.percent(p, q) for p, q in pairs]
+    assert got == [percent(p, q) for p, q in pairs]
 
 
 # --- concurrency: an entry committing during a run is counted exactly once -------------------------

@@ -8,7 +8,7 @@ import pytest
 from core import clock
 from core.errors import InvalidTransition, NotPermitted, OutOfScope
 from core.models import AuditEvent
-from results import signals_out
+from results import aggregation_hook
 from results.errors import CandidatesNotFinal, NoSuchEntry, ReasonRequired, StaleForm
 from results.models import Protocol, ProtocolEntry, ProtocolState, ProtocolVote
 from results.permissions import Actor
@@ -186,7 +186,7 @@ def test_certification_succeeds_when_scheduling_aggregation_fails(world, monkeyp
 
     monkeypatch.setattr("results.tasks.enqueue_aggregation", broken)
     verified(world)
-    with caplog.at_level(logging.ERROR, logger=signals_out.__name__):
+    with caplog.at_level(logging.ERROR, logger=aggregation_hook.__name__):
         certify_protocol(world.protocol, world.tec)
     assert fresh(world.protocol).state == ProtocolState.CERTIFIED
     assert "could not schedule the aggregation" in caplog.text

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from api import cache as page_cache
+from api import tokens
 from core import clock
-from core.api import cache as page_cache
-from core.api import tokens
 from results.models import Protocol
 from results.services import create_protocols_for_contest
 from territory import roles
@@ -23,7 +23,7 @@ def fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle counters and axes' caches are per test; so are kept API pages (core.api.cache).
+    # Throttle counters and axes' caches are per test; so are kept API pages (api.cache).
     cache.clear()
     page_cache.clear()
     yield
@@ -48,7 +48,7 @@ def build_world():
     w.other_district_tec = Commission.objects.create(kind="district", name="ТИК Акмола", unit=w.other_district)
     w.other_regional_tec = Commission.objects.create(kind="regional", name="ТИК 11", unit=w.other_region)
     roles.sync_groups()
-    # The results app grants its view permissions in its demo loader (results/demo.py), not in the table.
+    # The results app grants its view permissions in its demo loader (devtools/demo/results.py), not in the table.
     results_view = [f"results.view_{m}" for m in ("protocol", "protocolentry", "protocolvote")]
     roles.sync_groups({roles.CEC: results_view, roles.TEC: results_view})
     for staff in (w.tec, w.regional, w.cec):

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.models import ApiToken
 from core import audit
-from core.models import ApiToken
 from registry.models import (
     ContestFollowUp,
     DismissalInitiative,
@@ -27,8 +27,7 @@ from registry.models import (
     TermOfOffice,
 )
 from results import aggregation
-from results.models import ProtocolEntry
-from results.models_aggregates import ContestResult, TurnoutRollup
+from results.models import ContestResult, ProtocolEntry, TurnoutRollup
 from results.services import certify_protocol, save_entry
 from territory.models import Membership
 
@@ -61,7 +60,7 @@ EXCLUDED = {
     "results:login": "login page (throttling and audit: tests/security/test_hardening.py)",
     "results:logout": "logout",
     "entry/login/": "the former address of results:login, the same login view",
-    "results:home": "/ redirects by role to a page of this table (tests/results/test_home_and_links.py)",
+    "results:home": "/ redirects by role to a page of this table (tests/devtools/test_demo_homes_and_links.py)",
     "admin:password_change": "one's own password (validators: tests/security/test_hardening.py)",
     "admin:password_change_done": "confirmation page of one's own password change",
     "admin:jsi18n": "the admin's JavaScript translation catalogue",
@@ -194,7 +193,7 @@ def add_objects(w):
         "axes.accesslog": (w.access_log,) * 2,
         "axes.accessfailurelog": (w.failure_log,) * 2,
         "core.auditevent": (w.event, w.other_event),
-        "core.apitoken": (ApiToken.objects.get(user=w.scoped_auditor),) * 2,
+        "api.apitoken": (ApiToken.objects.get(user=w.scoped_auditor),) * 2,
         "territory.adminunit": (w.rural, w.other_rural),
         "territory.pollingstation": (w.station, w.other_station),
         "territory.commission": (w.precinct, w.other_precinct),

@@ -64,7 +64,7 @@ def _texts(records):
 
 def test_the_main_flows_log_no_iin_and_no_password(client, world, captured, settings):
     settings.AXES_FAILURE_LIMIT = 100
-    new_iin, _ = iins.make_next(datetime.date(1984, 5, 17), iins.FEMALE, 4242)
+    new_iin, _ = iins.build_next_iin(datetime.date(1984, 5, 17), iins.FEMALE, 4242)
     bad_iin = new_iin[:-1] + str((int(new_iin[-1]) + 1) % 10)  # the check digit is wrong
 
     for user in (world.cec, world.clerk1):

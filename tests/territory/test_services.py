@@ -52,3 +52,37 @@ def test_seat_inside_the_territory_is_made_with_group_and_audit(world):
     assert list(newcomer.groups.values_list("name", flat=True)) == ["tec"]
     event = AuditEvent.objects.for_object(membership).get()
     assert (event.action, event.actor, event.to_state) == ("territory.member_appointed", world.tec_user, "secretary")
+
+
+def test_save_record_and_delete_records_write_the_admin_audit_trail(world):
+    from territory.models import PollingStation
+    from territory.services import delete_records, save_record
+
+    station = PollingStation(unit=world.kar_village, number=7, registered_voters=300)
+    save_record(world.tec_user, station, adding=True, changes={"number": ["", "7"]})
+    added = AuditEvent.objects.for_object(station).get()
+    assert (added.action, added.actor, added.data) == (
+        "admin.territory.pollingstation.added",
+        world.tec_user,
+        {"changes": {"number": ["", "7"]}},
+    )
+    deleted, _ = delete_records(world.tec_user, PollingStation.objects.filter(pk=station.pk))
+    assert deleted == 1
+    gone = AuditEvent.objects.filter(action="admin.territory.pollingstation.deleted").get()
+    assert gone.data == {"was": str(station)}
+
+
+def test_unaudited_records_leave_no_event(world):
+    from territory.models import PollingStation
+    from territory.services import delete_records, save_record
+
+    station = save_record(
+        world.tec_user,
+        PollingStation(unit=world.kar_village, number=8, registered_voters=10),
+        adding=True,
+        changes={},
+        audited=False,
+    )
+    delete_records(world.tec_user, PollingStation.objects.filter(pk=station.pk), audited=False)
+    assert not PollingStation.objects.filter(number=8).exists()
+    assert not AuditEvent.objects.exists()

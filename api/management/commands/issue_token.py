@@ -1,0 +1,49 @@
+"""manage.py issue_token USER [--days N] [--region KATO]: issue an auditor's API token, print it once."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from api import tokens
+from core.errors import DomainError
+from territory.models import AdminUnit
+
+
+class Command(BaseCommand):
+    help = "Issue a read-only API token to an auditor and print it (only its hash is stored)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--days", type=int, default=settings.API_TOKEN_DAYS, help="Lifetime in days.")
+        parser.add_argument("--region", help="Limit the token to one region (2-digit prefix or 9-digit KATO).")
+        parser.add_argument("--note", default="", help="What the token is for.")
+        parser.add_argument("--issued-by", help="Username of the CEC staff member issuing it.")
+        parser.add_argument(
+            "--add-to-auditors", action="store_true", help="Put the user in the “auditors” group first."
+        )
+
+    def handle(self, *args, username, days, region, note, issued_by, add_to_auditors, **options):
+        users = get_user_model().objects
+        try:
+            user = users.get(username=username)
+            issuer = users.get(username=issued_by) if issued_by else None
+        except get_user_model().DoesNotExist as missing:
+            raise CommandError(f"No such user: {missing}") from None
+        scope_unit = None
+        if region:
+            code = region.ljust(9, "0") if len(region) == 2 else region
+            scope_unit = AdminUnit.objects.regions().filter(kato=code).first()
+            if scope_unit is None:
+                raise CommandError(f"No region with KATO code {code}.")
+        if add_to_auditors:
+            user.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])
+        try:
+            token, raw = tokens.issue_token(user, issuer, days, scope_unit=scope_unit, name=note)
+        except DomainError as error:
+            raise CommandError(f"{error.code}: {error.message}") from None
+        self.stderr.write(
+            f"token {token.key_prefix}… for {user.get_username()}, "
+            f"{'region ' + scope_unit.kato if scope_unit else 'national'}, expires {token.expires_at:%Y-%m-%d %H:%M %Z}"
+        )
+        self.stdout.write(raw)

@@ -1,0 +1,1 @@
+"""Each domain's API resources (serializers, filters, viewsets): territory, registry, results."""

@@ -1,1 +1,0 @@
-"""Shared machinery of the auditors' read-only REST API: tokens, authentication, pagination, formats."""

@@ -1,0 +1,256 @@
+"""The results of the 25 July 2021 demo election, entered through the same services as in production.
+
+Every protocol gets two independent entries by two demo data-entry clerks (members of every
+precinct commission, with unusable passwords: nobody logs in as them), so each protocol has its
+entries, transitions and audit records exactly as real entry leaves them. Then:
+- the demo precinct team (clerk1, clerk2, chair1, on the commissions of the demo district's
+  stations 1 to 3) finds a journey each: station 1's protocol untouched (clerk1 and clerk2 enter
+  it), station 2's in discrepancy between clerk1's and clerk2's entries (chair1 resolves it),
+  station 3's verified by their equal entries (tec-district certifies it);
+- a few protocols stay empty, a few in discrepancy, a few verified but not certified (most of
+  them in tec-district's district, so each screen has something to show);
+- all others are certified by the CEC member `cec`, with figures chosen so that the national
+  turnout of the certified protocols, sum(Is + Im) / sum(V), is 78.54% (docs/DOMAIN.md, "The demo election").
+
+Deterministic (fixed seed, frozen clock) and idempotent: a second run changes nothing.
+"""
+
+import datetime
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+
+from core import clock
+from registry.models import Candidacy
+from results import aggregation_hook
+from results.models import Protocol, ProtocolState
+from results.roles import RESULTS_GROUP_PERMISSIONS
+from results.services import certify_protocols, create_protocols_for_election, save_entry
+from territory import roles
+from territory.models import Commission, Membership
+
+SEED = 2021_07_25
+TARGET_TURNOUT = Decimal("78.54")
+ENTRY_CLERKS = ("demo-entry-a", "demo-entry-b")
+ALMATY = ZoneInfo("Asia/Almaty")
+# (empty, in discrepancy, verified) left in the demo district and elsewhere.
+IN_DEMO_DISTRICT = (3, 3, 4)
+ELSEWHERE = (9, 5, 6)
+
+
+def _grant_permissions():
+    roles.sync_groups(RESULTS_GROUP_PERMISSIONS)
+
+
+def _entry_clerks():
+    User = get_user_model()
+    clerks = []
+    for username in ENTRY_CLERKS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": "Demo", "last_name": "data-entry clerk (demo)"}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        have = set(Membership.objects.filter(user=user).values_list("commission_id", flat=True))
+        Membership.objects.bulk_create(
+            [
+                Membership(user=user, commission_id=pk, role=Membership.Role.CLERK)
+                for pk in Commission.objects.filter(kind=Commission.Kind.PRECINCT).values_list("pk", flat=True)
+                if pk not in have
+            ],
+            batch_size=1000,
+        )
+        clerks.append(User.objects.get(pk=user.pk))
+    return clerks
+
+
+def _split(rng, total, n):
+    """`total` votes over `n` candidates: random weights, each of 2+ candidates gets some."""
+    if n == 1:
+        return [total]
+    weights = [rng.uniform(0.15, 1.0) ** 2 for _ in range(n)]
+    scale = sum(weights)
+    parts = [int(total * w / scale) for w in weights]
+    parts[parts.index(max(parts))] += total - sum(parts)
+    return parts
+
+
+def _issued_plan(rng, protocols, certified_ids):
+    """Ballots issued (Is + Im) per protocol; the certified ones sum to 78.54% of their voters."""
+    issued = {}
+    for p in protocols:
+        share = min(0.93, max(0.55, rng.gauss(0.785, 0.07)))
+        issued[p.pk] = int(p.polling_station.registered_voters * share)
+    certified = [p for p in protocols if p.pk in certified_ids]
+    voters = sum(p.polling_station.registered_voters for p in certified)
+    target = int((Decimal(voters) * TARGET_TURNOUT / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    diff = target - sum(issued[p.pk] for p in certified)
+    step = 1 if diff > 0 else -1
+    while diff:
+        moved = False
+        for p in certified:
+            if diff == 0:
+                break
+            v = p.polling_station.registered_voters
+            new = issued[p.pk] + step
+            if int(v * 0.55) <= new <= int(v * 0.93):
+                issued[p.pk] = new
+                diff -= step
+                moved = True
+        if not moved:
+            raise RuntimeError("results demo: cannot reach the target turnout")
+    return issued
+
+
+def _values(rng, protocol, issued, candidacies, against_all):
+    voters = protocol.polling_station.registered_voters
+    mobile = int(issued * rng.uniform(0.02, 0.08))
+    station = issued - mobile
+    spoiled = rng.randint(0, 6)
+    received = voters + rng.randint(0, 25)
+    unused = received - issued - spoiled
+    invalid = int(issued * rng.uniform(0.005, 0.03))
+    against = int(issued * rng.uniform(0.0, 0.02)) if against_all else 0
+    parts = _split(rng, issued - invalid - against, len(candidacies))
+    values = {
+        "voters": voters,
+        "ballots_received": received,
+        "issued_station": station,
+        "issued_mobile": mobile,
+        "spoiled": spoiled,
+        "unused": unused,
+        "found_stationary": station,
+        "found_mobile": mobile,
+        "invalid": invalid,
+        "votes": {str(cid): n for cid, n in zip(candidacies, parts, strict=True)},
+    }
+    if against_all:
+        values["against_all"] = against
+    return values
+
+
+def _different(values):
+    """The same protocol with one slip: a vote moved between two candidates, or one spoiled/unused."""
+    other = {**values, "votes": dict(values["votes"])}
+    keys = list(other["votes"])
+    if len(keys) >= 2 and other["votes"][keys[0]] > 0:
+        other["votes"][keys[0]] -= 1
+        other["votes"][keys[1]] += 1
+    else:
+        other["spoiled"] += 1
+        other["unused"] -= 1
+    return other
+
+
+def _candidacies_by_contest(election):
+    out = {}
+    rows = (
+        Candidacy.objects.registered()
+        .filter(election=election)
+        .select_related("person")
+        .order_by("contest_id", "person__surname", "person__given_name", "pk")
+    )
+    for c in rows:
+        out.setdefault(c.contest_id, {})[c.pk] = f"{c.person.surname} {c.person.given_name}"
+    return out
+
+
+def _pick(rng, pool, counts):
+    pool = list(pool)
+    rng.shuffle(pool)
+    empty, disc, ver = counts
+    return (
+        set(pool[:empty]),
+        set(pool[empty : empty + disc]),
+        set(pool[empty + disc : empty + disc + ver]),
+    )
+
+
+def load(stdout=None):
+    """Enter the demo results (needs the territory and registry demos). A second run changes nothing."""
+    from devtools.demo.registry import ELECTION_DAY, existing_election
+    from devtools.demo.territory import DEMO_STATION_KEY, DEMO_TEAM_STATIONS
+
+    def say(message):
+        if stdout is not None:
+            stdout.write(message)
+
+    _grant_permissions()
+    election = existing_election()
+    if election is None:
+        say("results demo: no demo election (load the registry demo first)")
+        return None
+    if Protocol.objects.filter(election=election).exclude(state=ProtocolState.EMPTY).exists():
+        say("results demo: already loaded")
+        return election
+
+    User = get_user_model()
+    clerk_a, clerk_b = _entry_clerks()
+    clerk1 = User.objects.get(username="clerk1")
+    clerk2 = User.objects.get(username="clerk2")
+    cec = User.objects.get(username="cec")
+    night = datetime.datetime.combine(ELECTION_DAY, datetime.time(21, 30), tzinfo=ALMATY)
+
+    with aggregation_hook.suppressed():
+        with clock.frozen(night):
+            create_protocols_for_election(election, cec)
+        protocols = list(
+            Protocol.objects.filter(election=election)
+            .select_related("polling_station", "district")
+            .order_by("district__kato", "polling_station__number", "contest_id")
+        )
+        # The team's protocols, by station number: (untouched, to resolve, to certify).
+        team = sorted(
+            (
+                p
+                for p in protocols
+                if p.district.kato == DEMO_STATION_KEY[0] and p.polling_station.number in DEMO_TEAM_STATIONS
+            ),
+            key=lambda p: p.polling_station.number,
+        )
+        untouched, to_resolve, _to_certify = (p.pk for p in team)  # the third: equal entries, verified
+        district_id = team[0].district_id
+        rng = random.Random(SEED)
+        team_ids = {p.pk for p in team}
+        in_district = [p.pk for p in protocols if p.district_id == district_id and p.pk not in team_ids]
+        elsewhere = [p.pk for p in protocols if p.district_id != district_id]
+        e1, d1, v1 = _pick(rng, in_district, IN_DEMO_DISTRICT)
+        e2, d2, v2 = _pick(rng, elsewhere, ELSEWHERE)
+        empty, discrepancy, verified = e1 | e2 | {untouched}, d1 | d2, v1 | v2
+        certified = {p.pk for p in protocols} - empty - discrepancy - verified - team_ids
+        issued = _issued_plan(rng, protocols, certified)
+        candidacies = _candidacies_by_contest(election)
+        against_all = bool(election.against_all)
+
+        for n, p in enumerate(protocols):
+            if p.pk in empty:
+                continue
+            cands = candidacies.get(p.contest_id, {})
+            values = _values(rng, p, issued[p.pk], cands, against_all)
+            first, second = (clerk1, clerk2) if p.pk in team_ids else (clerk_a, clerk_b)
+            with clock.frozen(night + datetime.timedelta(seconds=20 * n)):
+                save_entry(p, first, values, finish=True, candidacies=cands)
+            with clock.frozen(night + datetime.timedelta(seconds=20 * n + 10)):
+                differs = p.pk in discrepancy or p.pk == to_resolve
+                save_entry(p, second, _different(values) if differs else values, finish=True, candidacies=cands)
+
+        with clock.frozen(night + datetime.timedelta(hours=15)):
+            outcome = certify_protocols(sorted(certified), cec)
+        failed = [(pid, err.code) for pid, err in outcome if err is not None]
+        if failed:
+            raise RuntimeError(f"results demo: certification refused: {failed[:5]}")
+
+    totals = Protocol.objects.filter(election=election, state=ProtocolState.CERTIFIED).aggregate(
+        v=Sum("voters"), i=Sum("issued_station"), m=Sum("issued_mobile")
+    )
+    turnout = (Decimal(totals["i"] + totals["m"]) * 100 / totals["v"]).quantize(Decimal("0.01"))
+    counts = {s: Protocol.objects.filter(election=election, state=s).count() for s in ProtocolState.values}
+    say(
+        f"results demo: {len(protocols)} protocols ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}); "
+        f"turnout of certified protocols {turnout}%"
+    )
+    return election

@@ -1,0 +1,172 @@
+"""manage.py bench [--preset kz|national|tiny] [--stations N --contests N --candidates A-B]: the
+performance benchmark of issue 9 (see docs/PERFORMANCE.md): builds a synthetic election (or reuses
+the one an earlier run built for the same size and seed), measures aggregation against a SQL
+baseline, entry, the API and memory, checks the totals against the baseline, and writes its section
+of docs/PERFORMANCE.md. Exits non-zero when the totals differ from the baseline's."""
+
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from devtools.bench import aggregate, builder, report
+from devtools.bench.presets import PRESETS, Scale
+
+
+def _vm_hwm():
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Command(BaseCommand):
+    help = "Benchmark aggregation, entry and the API on a synthetic election; write docs/PERFORMANCE.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--preset", choices=sorted(PRESETS), default=None)
+        parser.add_argument("--stations", type=int)
+        parser.add_argument("--contests", type=int)
+        parser.add_argument("--candidates", help="per contest: N or MIN-MAX")
+        parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is reported)")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--skip-entry", action="store_true")
+        parser.add_argument("--skip-api", action="store_true")
+        parser.add_argument("--skip-memory", action="store_true")
+        parser.add_argument("--doc", default=str(Path(settings.BASE_DIR) / "docs" / "PERFORMANCE.md"))
+        parser.add_argument("--no-doc", action="store_true", help="print the table, do not write the document")
+        parser.add_argument("--label", help="section title (default: the preset or the size)")
+        parser.add_argument("--note", action="append", default=[], help="a line added under the table")
+        parser.add_argument("--entry-per-worker", type=int, default=40)
+        parser.add_argument("--api-requests", type=int, default=1500)
+        parser.add_argument("--api-seconds", type=int, default=60)
+        # Internal: the memory figure runs one aggregation in a fresh child process.
+        parser.add_argument("--child-aggregate", type=int, help=None)
+
+    def handle(self, *args, **o):
+        if o["child_aggregate"]:
+            return self._child(o["child_aggregate"])
+        scale, key = self._scale(o)
+        load_start, run_start = os.getloadavg()[0], time.perf_counter()
+        say = self.stdout.write
+        user = builder.bench_user()
+        election = builder.existing(scale, o["seed"])
+        built = None
+        if election is None:
+            start = time.perf_counter()
+            election = builder.build(scale, seed=o["seed"], say=say)
+            built = time.perf_counter() - start
+            say(f"bench: built {scale.label} in {built:.1f} s")
+        else:
+            say(f"bench: reusing election {election.pk} ({scale.label})")
+        from results.models import ProtocolVote
+
+        figures = {"votes": ProtocolVote.objects.filter(protocol__election=election).count(), "notes": o["note"]}
+        if not o["skip_memory"]:
+            figures["rss_before"], figures["rss"] = self._memory(election)
+            say(f"bench: aggregation peak RSS {figures['rss']:.1f} MiB")
+        agg = aggregate.measure(election, user, runs=o["runs"], seed=o["seed"], say=say)
+        figures["aggregation"], figures["difference"] = agg, agg["difference"]
+        if not o["skip_entry"]:
+            if connection.vendor != "postgresql":
+                figures["notes"].append("Entry: measured on PostgreSQL only (SQLite serialises writers).")
+            else:
+                from devtools.bench import entry
+
+                figures["entry"] = entry.measure(
+                    election, user, per_worker=o["entry_per_worker"], runs=o["runs"], seed=o["seed"], say=say
+                )
+        if not o["skip_api"]:
+            from devtools.bench import api
+
+            figures["api"] = api.measure(election, user, requests=o["api_requests"], seconds=o["api_seconds"], say=say)
+        figures["load"] = (load_start, os.getloadavg()[0])
+        figures["run_seconds"] = time.perf_counter() - run_start
+        doc = Path(o["doc"])
+        targets = self._targets(key, figures, doc)
+        label = o["label"] or (f"{key} ({scale.label})" if o["preset"] else f"custom {scale.label}")
+        body = report.render(key, scale, label, figures, targets, built_seconds=built)
+        say(body)
+        if not o["no_doc"]:
+            report.write_section(doc, key, body)
+            say(f"bench: wrote section {key!r} of {doc}")
+        if figures["difference"] is None:
+            say("totals equal baseline: yes")
+        else:
+            say(f"totals equal baseline: no\nfirst difference: {figures['difference']}")
+            raise CommandError("totals differ from the SQL baseline")
+
+    def _scale(self, o):
+        base = PRESETS[o["preset"] or "kz"]
+        if o["candidates"]:
+            lo, _, hi = o["candidates"].partition("-")
+            cmin, cmax = int(lo), int(hi or lo)
+        else:
+            cmin, cmax = base.candidates_min, base.candidates_max
+        try:
+            scale = Scale(o["stations"] or base.stations, o["contests"] or base.contests, cmin, cmax)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        key = o["preset"] if scale == base and o["preset"] else f"custom-{scale.label}"
+        return scale, key
+
+    def _memory(self, election):
+        """(MiB before the run, peak MiB) of a fresh process running one full aggregation."""
+        out = subprocess.run(
+            [sys.executable, "manage.py", "bench", "--child-aggregate", str(election.pk)],
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        before, peak = out.stdout.split()[-2:]
+        child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return float(before), max(float(peak), 0.0) if peak else child_peak
+
+    def _child(self, election_id):
+        from registry.models import Election
+        from results.aggregation import recompute
+
+        election = Election.objects.get(pk=election_id)
+        connection.ensure_connection()
+        before = _vm_hwm()
+        recompute(election, wait=True)
+        self.stdout.write(f"{before:.1f} {_vm_hwm():.1f}")
+
+    def _targets(self, key, figures, doc):
+        """'yes' / 'no (...)' / '' (not applicable at this scale) per figure."""
+        t = {}
+        agg = figures.get("aggregation") or {}
+        national = key == "national"
+        if agg:
+            ratio = agg["full"] / agg["baseline"]
+            t["full"] = ("yes" if ratio <= 1.3 else "no") + ("" if national else " (target at national)")
+            if agg["one"] is not None:
+                t["one"] = "yes" if agg["one"] < 0.05 else "no"
+            share = agg["share"] / agg["full"]
+            t["share"] = ("yes" if share < 0.2 else "no") + ("" if national else " (target at national)")
+        entry = figures.get("entry") or {}
+        for workers in {w for _, w in entry}:
+            s, b = entry.get(("services", workers)), entry.get(("baseline", workers))
+            if s and b:
+                ok = s["rate"] >= 0.5 * b["rate"] and s["errors"] == 0
+                t[f"entry{workers}"] = ("yes" if ok else "no") if workers == 8 else ""
+        api = figures.get("api") or {}
+        for page in ("results", "protocols", "candidates"):
+            if page in api:
+                a = api[page]
+                ok = a["p95"] is not None and a["p95"] < 50 and a["errors"] == 0
+                t[f"api_{page}"] = ("yes" if ok else "no") + ("" if key == "kz" else " (target at kz)")
+        if figures.get("rss") is not None and national:
+            text = doc.read_text() if doc.exists() else ""
+            kz = report.recorded_rss(text, "kz")
+            t["rss"] = "n/a (no kz figure)" if kz is None else ("yes" if figures["rss"] <= 1.2 * kz else "no")
+            t["rss"] += f" ({figures['rss'] / kz:.2f}x kz)" if kz else ""
+        return t

@@ -1,0 +1,28 @@
+"""Models of the results app: precinct protocols (`protocols`) and the aggregation's result tables (`aggregates`)."""
+
+from .aggregates import Basis, CandidateResult, ContestResult, PendingDelta, TurnoutLevel, TurnoutRollup
+from .protocols import (
+    PROGRESS_GROUPS,
+    WITH_FIGURES,
+    Protocol,
+    ProtocolEntry,
+    ProtocolQuerySet,
+    ProtocolState,
+    ProtocolVote,
+)
+
+__all__ = [
+    "PROGRESS_GROUPS",
+    "WITH_FIGURES",
+    "Basis",
+    "CandidateResult",
+    "ContestResult",
+    "PendingDelta",
+    "Protocol",
+    "ProtocolEntry",
+    "ProtocolQuerySet",
+    "ProtocolState",
+    "ProtocolVote",
+    "TurnoutLevel",
+    "TurnoutRollup",
+]

@@ -1,0 +1,8 @@
+"""Fixtures of the development tooling's tests (demo, bench, load test): a fast password hasher."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,6 +7,7 @@ candidates, entries (no query per row).
 
 from dataclasses import dataclass, field
 
+from core.numbers import percent
 from registry.models import Candidacy
 from territory.kato import Kind
 from territory.models import AdminUnit
@@ -36,8 +37,10 @@ class QueueRow:
 
     @property
     def turnout_percent(self):
-        turnout = self.protocol.turnout
-        return None if turnout is None else f"{turnout * 100:.2f}"
+        p = self.protocol
+        if p.turnout is None:
+            return None
+        return str(percent(p.issued_station + p.issued_mobile, p.voters))
 
 
 def verified_protocols(user, *, region_id=None, district_id=None):

@@ -25,10 +25,6 @@ TOTAL_VOTERS = 1_200_000
 # The precinct of clerk1, clerk2 and chair1: (district KATO, station number). It is the first station
 # of the first Karaganda rural district by KATO (352031000), in the first Karaganda district.
 DEMO_STATION_KEY = ("352000000", 1)
-# The demo precinct team (chair1, clerk1, clerk2) also sits on the commissions of the district's
-# stations 2 and 3, so that each journey finds its protocol waiting (results demo): station 1's
-# untouched, station 2's in discrepancy, station 3's verified.
-DEMO_TEAM_STATIONS = (1, 2, 3)
 KARAGANDA_KATO = "350000000"
 
 # username, what they are, group, is_staff
@@ -293,18 +289,17 @@ def _sync_commissions(plan, units, stations, counter):
 def _sync_users(units, stations, commissions, counter, password):
     User = get_user_model()
     groups = roles.sync_groups()
-    district = units[DEMO_STATION_KEY[0]]
-    station = stations[(district.pk, DEMO_STATION_KEY[1])]
-    team = [commissions[(Commission.Kind.PRECINCT, stations[(district.pk, n)].pk)] for n in DEMO_TEAM_STATIONS]
+    station = stations[(units[DEMO_STATION_KEY[0]].pk, DEMO_STATION_KEY[1])]
     seats = {
-        "cec": [(commissions[(Commission.Kind.CEC, None)], Membership.Role.MEMBER)],
-        "tec-karaganda": [
-            (commissions[(Commission.Kind.REGIONAL, units[KARAGANDA_KATO].pk)], Membership.Role.SECRETARY)
-        ],
-        "tec-district": [(commissions[(Commission.Kind.DISTRICT, station.district_id)], Membership.Role.CHAIR)],
-        "chair1": [(commission, Membership.Role.CHAIR) for commission in team],
-        "clerk1": [(commission, Membership.Role.CLERK) for commission in team],
-        "clerk2": [(commission, Membership.Role.CLERK) for commission in team],
+        "cec": (commissions[(Commission.Kind.CEC, None)], Membership.Role.MEMBER),
+        "tec-karaganda": (
+            commissions[(Commission.Kind.REGIONAL, units[KARAGANDA_KATO].pk)],
+            Membership.Role.SECRETARY,
+        ),
+        "tec-district": (commissions[(Commission.Kind.DISTRICT, station.district_id)], Membership.Role.CHAIR),
+        "chair1": (commissions[(Commission.Kind.PRECINCT, station.pk)], Membership.Role.CHAIR),
+        "clerk1": (commissions[(Commission.Kind.PRECINCT, station.pk)], Membership.Role.CLERK),
+        "clerk2": (commissions[(Commission.Kind.PRECINCT, station.pk)], Membership.Role.CLERK),
     }
     for username, description, group_name, is_staff in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -331,7 +326,8 @@ def _sync_users(units, stations, commissions, counter, password):
                 counter.add("users updated")
         if not user.groups.filter(pk=groups[group_name].pk).exists():
             user.groups.add(groups[group_name])
-        for commission, role in seats.get(username, []):
+        if username in seats:
+            commission, role = seats[username]
             _membership, made = Membership.objects.get_or_create(user=user, commission=commission, role=role)
             counter.add("memberships created", int(made))
 

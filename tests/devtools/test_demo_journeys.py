@@ -16,7 +16,7 @@ from registry.models import Candidacy, Election
 from registry.selectors import local_today
 from results.models import Protocol, ProtocolEntry, ProtocolState
 from results.navigation import may_use_tec_pages
-from results.permissions import can_certify, can_enter, can_resolve
+from results.permissions import can_certify, can_resolve, check_enter
 
 
 @pytest.fixture(scope="module")
@@ -34,28 +34,31 @@ def users(loaded, db):
 
 
 def demo_protocols():
-    return list(
-        Protocol.objects.filter(
-            polling_station__district__kato=DEMO_STATION_KEY[0], polling_station__number__in=(1, 2, 3)
-        )
-        .select_related("polling_station")
-        .order_by("polling_station__number")
+    """(the demo precinct's protocol, the team's protocol to resolve, the team's protocol to certify)."""
+    untouched = Protocol.objects.select_related("polling_station").get(
+        polling_station__district__kato=DEMO_STATION_KEY[0], polling_station__number=DEMO_STATION_KEY[1]
     )
+    entered = Protocol.objects.filter(entries__clerk__username="clerk1").select_related("polling_station").distinct()
+    by_state = {}
+    for protocol in entered:
+        by_state.setdefault(protocol.state, []).append(protocol)
+    assert sorted(by_state) == [ProtocolState.IN_DISCREPANCY, ProtocolState.VERIFIED]
+    assert all(len(found) == 1 for found in by_state.values())
+    return untouched, by_state[ProtocolState.IN_DISCREPANCY][0], by_state[ProtocolState.VERIFIED][0]
 
 
 def test_one_protocol_each_for_clerks_chair_and_tec(users):
     untouched, to_resolve, to_certify = demo_protocols()
-    assert untouched.polling_station.number == DEMO_STATION_KEY[1]
     assert (untouched.state, untouched.entries.count()) == (ProtocolState.EMPTY, 0)
-    assert to_resolve.state == ProtocolState.IN_DISCREPANCY
-    assert to_certify.state == ProtocolState.VERIFIED
+    for protocol in (to_resolve, to_certify):
+        assert protocol.polling_station.district.kato == DEMO_STATION_KEY[0]  # tec-district's district
     for protocol in (to_resolve, to_certify):
         clerks = set(
             protocol.entries.filter(status=ProtocolEntry.Status.FINISHED).values_list("clerk__username", flat=True)
         )
         assert clerks == {"clerk1", "clerk2"}
     for name in ("clerk1", "clerk2"):
-        assert can_enter(users[name], untouched.polling_station)
+        check_enter(users[name], untouched.polling_station)  # raises if they may not enter it
     assert can_resolve(users["chair1"], to_resolve.polling_station)
     assert can_certify(users["tec-district"], to_certify.polling_station)
     assert may_use_tec_pages(users["tec-district"])

@@ -24,10 +24,10 @@ def test_demo_results(django_user_model):
     protocols = Protocol.objects.all()
     assert protocols.count() == 1847
     counts = dict(protocols.values_list("state").annotate(n=Count("pk")))
-    # 12 + 8 + 10 left for the screens, plus the demo precinct team's untouched, discrepancy and verified ones.
+    # 12 + 8 + 10 left for the screens (two of them the demo precinct team's), plus the demo precinct's untouched one.
     assert counts[ProtocolState.EMPTY] == 13
-    assert counts[ProtocolState.IN_DISCREPANCY] == 9
-    assert counts[ProtocolState.VERIFIED] == 11
+    assert counts[ProtocolState.IN_DISCREPANCY] == 8
+    assert counts[ProtocolState.VERIFIED] == 10
     assert ProtocolState.FIRST_ENTRY_DONE not in counts
     certified = protocols.filter(state=ProtocolState.CERTIFIED)
     totals = certified.aggregate(v=Sum("voters"), i=Sum("issued_station"), m=Sum("issued_mobile"))

@@ -64,7 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username.ljust(width)}  {description}")
         self.stdout.write("")
         self.stdout.write(gettext("Addresses:"))
-        urls = [(f"{self.base_url}{reverse(name)}", what) for name, what in ADDRESSES]
+        base_url = getattr(self, "base_url", "http://127.0.0.1:8000")  # print_logins may be called alone
+        urls = [(f"{base_url}{reverse(name)}", what) for name, what in ADDRESSES]
         url_width = max(len(url) for url, _what in urls)
         for url, what in urls:
             self.stdout.write(f"  {url.ljust(url_width)}  {what}")

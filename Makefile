@@ -42,7 +42,7 @@ messages: $(VENV)/.deps-dev
 ## run: set up, migrate, load the demo election and serve on http://$(HOST):$(PORT)
 run: $(VENV)/.deps-run .env compilemessages
 	DEBUG=1 DEVTOOLS=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 DEVTOOLS=1 $(PY) manage.py load_demo
+	DEBUG=1 DEVTOOLS=1 $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
 	# CONN_MAX_AGE=0: the development server runs a thread per request; persistent connections would pile up.
 	DEBUG=1 DEVTOOLS=1 CONN_MAX_AGE=0 $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -14,5 +14,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),  # ADMIN_URL, "admin/" by default
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher posts here
     path("", include("api.urls")),  # /api/v1/, /api/schema/, /api/docs/
-    path("", include("results.urls")),  # /entry/, /supervise/, /tec/ (results pages)
+    path("", include("results.urls")),  # / and /login/ (every role), /entry/, /supervise/, /tec/ (results pages)
 ]

@@ -19,6 +19,7 @@ from core.spreadsheets import csv_cell, xlsx_cell
 from registry.models import Contest, Election
 from territory.scope import filter_by_unit, scope_for
 
+from . import printing
 from .models import Basis, CandidateResult, ContestResult, TurnoutRollup
 from .outcomes import FLAG_LABELS, LABELS
 
@@ -219,7 +220,9 @@ def xlsx_view(request, election_id):
 
 def protocol_view(request, contest_id):
     """The printable results protocol of one contest: figures, candidates' votes, outcome."""
-    contests = filter_by_unit(request.user, Contest.objects.select_related("election", "unit"), "unit")
+    contests = filter_by_unit(
+        request.user, Contest.objects.select_related("election", "unit__district", "unit__region"), "unit"
+    )
     contest = get_object_or_404(contests, pk=contest_id)
     basis = request.GET.get("basis") if request.GET.get("basis") in Basis.values else Basis.OFFICIAL
     result = (
@@ -243,5 +246,9 @@ def protocol_view(request, contest_id):
         "basis_label": Basis(basis).label,
         "outcome_label": LABELS.get(result.outcome) if result else None,
         "flag_labels": [FLAG_LABELS.get(f, f) for f in (result.flags if result else [])],
+        # The commission that signs it, where, when, and a line per member (as on the paper).
+        **printing.signing(
+            printing.establishing_commission(contest), contest.election, printing.contest_place(contest)
+        ),
     }
     return TemplateResponse(request, "results/protocol_print.html", context)

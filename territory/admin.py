@@ -1,6 +1,7 @@
 """Admin screens of the territory: units (KATO tree), polling stations, commissions, memberships; all scoped."""
 
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -226,3 +227,22 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if commission is not None and not commissions_for(request.user).filter(pk=commission.pk).exists():
             return {"commission": COMMISSION_OUT_OF_SCOPE}
         return {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and field is not None:
+            users_admin = self.admin_site._registry.get(db_field.related_model)
+            if users_admin is None or not users_admin.has_view_permission(request):
+                # No link to the user list or a user's page for staff who may not open them (403).
+                field.widget = UserIdWithoutLinksWidget(db_field.remote_field, self.admin_site)
+        return field
+
+
+class UserIdWithoutLinksWidget(widgets.ForeignKeyRawIdWidget):
+    """The raw-id input with the chosen user's name, without the lookup and change links."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["related_url"] = None
+        context["link_url"] = None
+        return context

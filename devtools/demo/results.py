@@ -3,8 +3,12 @@
 Every protocol gets two independent entries by two demo data-entry clerks (members of every
 precinct commission, with unusable passwords: nobody logs in as them), so each protocol has its
 entries, transitions and audit records exactly as real entry leaves them. Then:
-- the demo precinct (clerk1, clerk2, chair1) has its first entry done by clerk1: log in as
-  clerk2 to make the second, as chair1 to resolve a difference, as tec-district to certify;
+- the demo precinct team (clerk1, clerk2, chair1) finds a journey each: the demo precinct's
+  protocol untouched (clerk1 and clerk2 enter it); one of the district's protocols left in
+  discrepancy, between clerk1's and clerk2's entries (chair1 resolves it); one verified by their
+  equal entries (tec-district certifies it). The team is appointed (`appoint_member`, by `cec`) to
+  those two stations' commissions. They are drawn like the others, and station 1's figures are
+  drawn though not entered, so every other protocol gets the same figures as before (no tie);
 - a few protocols stay empty, a few in discrepancy, a few verified but not certified (most of
   them in tec-district's district, so each screen has something to show);
 - all others are certified by the CEC member `cec`, with figures chosen so that the national
@@ -29,6 +33,7 @@ from results.roles import RESULTS_GROUP_PERMISSIONS
 from results.services import certify_protocols, create_protocols_for_election, save_entry
 from territory import roles
 from territory.models import Commission, Membership
+from territory.services import appoint_member
 
 SEED = 2021_07_25
 TARGET_TURNOUT = Decimal("78.54")
@@ -64,6 +69,15 @@ def _entry_clerks():
         )
         clerks.append(User.objects.get(pk=user.pk))
     return clerks
+
+
+def _appoint_team(actor, protocols, chair, *clerks):
+    """Seat the demo precinct team on these protocols' precinct commissions (once: already seated is kept)."""
+    for protocol in protocols:
+        commission = Commission.objects.get(kind=Commission.Kind.PRECINCT, polling_station=protocol.polling_station)
+        for user, role in [(chair, Membership.Role.CHAIR), *((c, Membership.Role.CLERK) for c in clerks)]:
+            if not Membership.objects.filter(user=user, commission=commission, role=role).exists():
+                appoint_member(actor, user=user, commission=commission, role=role)
 
 
 def _split(rng, total, n):
@@ -189,6 +203,8 @@ def load(stdout=None):
     User = get_user_model()
     clerk_a, clerk_b = _entry_clerks()
     clerk1 = User.objects.get(username="clerk1")
+    clerk2 = User.objects.get(username="clerk2")
+    chair1 = User.objects.get(username="chair1")
     cec = User.objects.get(username="cec")
     night = datetime.datetime.combine(ELECTION_DAY, datetime.time(21, 30), tzinfo=ALMATY)
 
@@ -211,6 +227,10 @@ def load(stdout=None):
         e1, d1, v1 = _pick(rng, in_district, IN_DEMO_DISTRICT)
         e2, d2, v2 = _pick(rng, elsewhere, ELSEWHERE)
         empty, discrepancy, verified = e1 | e2, d1 | d2, v1 | v2
+        # The team's protocols to resolve and to certify: the first of the district's drawn ones.
+        to_resolve, to_certify = min(d1), min(v1)
+        team = {to_resolve, to_certify}
+        _appoint_team(cec, [p for p in protocols if p.pk in team], chair1, clerk1, clerk2)
         certified = {p.pk for p in protocols} - empty - discrepancy - verified - {demo.pk}
         issued = _issued_plan(rng, protocols, certified)
         candidacies = _candidacies_by_contest(election)
@@ -221,14 +241,14 @@ def load(stdout=None):
                 continue
             cands = candidacies.get(p.contest_id, {})
             values = _values(rng, p, issued[p.pk], cands, against_all)
+            if p.pk == demo.pk:
+                continue  # untouched: clerk1 and clerk2 enter it (its figures drawn all the same)
+            first, second = (clerk1, clerk2) if p.pk in team else (clerk_a, clerk_b)
             with clock.frozen(night + datetime.timedelta(seconds=20 * n)):
-                if p.pk == demo.pk:
-                    save_entry(p, clerk1, values, finish=True, candidacies=cands)
-                    continue
-                save_entry(p, clerk_a, values, finish=True, candidacies=cands)
+                save_entry(p, first, values, finish=True, candidacies=cands)
             with clock.frozen(night + datetime.timedelta(seconds=20 * n + 10)):
-                second = _different(values) if p.pk in discrepancy else values
-                save_entry(p, clerk_b, second, finish=True, candidacies=cands)
+                entered = _different(values) if p.pk in discrepancy else values
+                save_entry(p, second, entered, finish=True, candidacies=cands)
 
         with clock.frozen(night + datetime.timedelta(hours=15)):
             outcome = certify_protocols(sorted(certified), cec)

@@ -13,7 +13,7 @@ from core.errors import DomainError, OutOfScope
 from core.reasons import clean_reason
 from results import aggregation_hook
 from results.controls import FIGURE_NAMES
-from results.errors import ReasonRequired
+from results.errors import ReasonRequired, StaleForm
 from results.models import Protocol, ProtocolVote
 from results.models import ProtocolState as S
 from results.permissions import check_certify
@@ -50,13 +50,24 @@ def certify_protocol(protocol, user, *, expected_version=None):
     return protocol
 
 
-def certify_protocols(protocols, user):
-    """Certify many (admin action, demo) in one transaction: every row is locked and checked as
-    `certify_protocol` does; those that pass are certified together (same rows, same audit records,
-    written in batches); one aggregation request per election.
+def _stale(protocol, expected_version):
+    try:
+        return int(expected_version) != protocol.version
+    except (TypeError, ValueError):
+        return True
+
+
+def certify_protocols(protocols, user, *, expected_versions=None):
+    """Certify many (the TEC queue, the admin action, the demo) in one transaction: every row is
+    locked and checked as `certify_protocol` does; those that pass are certified together (same
+    rows, one audit record each, written in batches); one aggregation request per election.
+
+    `expected_versions` ({protocol id: version} of the figures the user confirmed) refuses, with
+    StaleForm, a protocol that changed since: it is not certified, the others are.
 
     Returns [(protocol id, None | DomainError)] in the given order.
     """
+    expected_versions = expected_versions or {}
     ids = list(dict.fromkeys(_id(p) for p in protocols))
     outcome = {}
     with transaction.atomic():
@@ -77,6 +88,8 @@ def certify_protocols(protocols, user):
                 actor = check_certify(user, protocol.polling_station)
                 if protocol.state != S.VERIFIED:
                     raise refuse(protocol, "certify")
+                if pid in expected_versions and _stale(protocol, expected_versions[pid]):
+                    raise StaleForm(details={"expected": str(expected_versions[pid])[:20], "current": protocol.version})
             except DomainError as error:
                 outcome[pid] = error
                 continue

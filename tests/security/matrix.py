@@ -60,6 +60,8 @@ EXCLUDED = {
     "admin:logout": "logout",
     "results:login": "login page (throttling and audit: tests/security/test_hardening.py)",
     "results:logout": "logout",
+    "entry/login/": "the former address of results:login, the same login view",
+    "results:home": "/ redirects by role to a page of this table (tests/devtools/test_demo_homes_and_links.py)",
     "admin:password_change": "one's own password (validators: tests/security/test_hardening.py)",
     "admin:password_change_done": "confirmation page of one's own password change",
     "admin:jsi18n": "the admin's JavaScript translation catalogue",

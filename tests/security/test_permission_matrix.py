@@ -172,14 +172,20 @@ def _form(w, protocol, version, **extra):
 
 def probe_pages(p, route, method):
     w = p.w
-    if route in ("results:my_stations", "results:discrepancies", "results:progress", "results:tec_protocols"):
+    if route in (
+        "results:my_stations",
+        "results:discrepancies",
+        "results:progress",
+        "results:tec_protocols",
+        "results:tec_queue",
+    ):
         ok = p.request("GET", reverse(route))[0]
         return _cell(ok, ok)
     results = []
     for protocol, *_ in _both(w):
-        url = reverse(route, args=[protocol.pk])
+        url = reverse(route) if route == "results:certify_selected" else reverse(route, args=[protocol.pk])
 
-        if route == "results:entry" and method == "GET":
+        if route == "results:protocol_print" or (route == "results:entry" and method == "GET"):
             ok = p.request("GET", url, protocol)[0]
         elif route == "results:entry":
             ok = p.request("POST", url, protocol, _form(w, protocol, 0, action="draft"), allowed_if=_changed)[0]
@@ -211,6 +217,13 @@ def probe_pages(p, route, method):
             )
         elif route == "results:certify":
             ok = _post_after(p, url, protocol, lambda: _verified(w), {})
+        elif route == "results:certify_selected":
+
+            def confirmed(protocol=protocol):
+                version = Protocol.objects.get(pk=protocol.pk).version
+                return {"protocol": str(protocol.pk), f"version-{protocol.pk}": str(version), "confirm": "1"}
+
+            ok = _post_after(p, url, protocol, lambda: _verified(w), confirmed)
         elif route == "results:reopen":
             ok = _post_after(p, url, protocol, lambda: _certified(w), {"reason": "recount"})
         else:
@@ -270,7 +283,7 @@ def routes_to_walk():
     return keys
 
 
-POST_ONLY = {"results:abandon", "results:resolve", "results:certify", "results:reopen"}
+POST_ONLY = {"results:abandon", "results:resolve", "results:certify", "results:certify_selected", "results:reopen"}
 
 
 @pytest.mark.parametrize("area", ["admin", "pages", "api"])

@@ -18,13 +18,28 @@ STEPS = (
     "devtools.demo.results",
     "devtools.demo.aggregation",
     "devtools.demo.offices",
+    "devtools.demo.nominations",
+)
+# Where each part lives (paths after the server's address) and who starts there.
+ADDRESSES = (
+    ("results:login", "log in (every role); / then leads each user to their home"),
+    ("admin:index", "admin (cec, tec-karaganda, tec-district)"),
+    ("results:my_stations", "entry pages (clerk1, clerk2; chair1 also resolves discrepancies)"),
+    ("results:tec_queue", "certification queue (tec-district, tec-karaganda)"),
+    ("api-docs", "API docs (auditor: an API token, `manage.py issue_token`)"),
 )
 
 
 class Command(BaseCommand):
     help = "Load the demo election of 25 July 2021 (idempotent: a second run changes nothing)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="the server's address, printed before each path"
+        )
+
     def handle(self, *args, **options):
+        self.base_url = options["base_url"].rstrip("/")
         logins = []
         for name in STEPS:
             if importlib.util.find_spec(name) is None:
@@ -47,3 +62,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {gettext('user name').ljust(width)}  {gettext('role')}")
         for username, description in logins:
             self.stdout.write(f"  {username.ljust(width)}  {description}")
+        self.stdout.write("")
+        self.stdout.write(gettext("Addresses:"))
+        base_url = getattr(self, "base_url", "http://127.0.0.1:8000")  # print_logins may be called alone
+        urls = [(f"{base_url}{reverse(name)}", what) for name, what in ADDRESSES]
+        url_width = max(len(url) for url, _what in urls)
+        for url, what in urls:
+            self.stdout.write(f"  {url.ljust(url_width)}  {what}")

@@ -184,6 +184,7 @@ class ContestResultViewSet(ReadOnlyViewSet):
         "contest_id",
         "basis",
         *rows.unit_columns("unit"),
+        *rows.dated_unit_columns("unit"),
         "region_id",
         "district_id",
         "registered_voters",
@@ -205,7 +206,8 @@ class ContestResultViewSet(ReadOnlyViewSet):
     )
 
     def get_queryset(self):
-        return restrict(self.request, super().get_queryset(), unit="unit")
+        queryset = restrict(self.request, super().get_queryset(), unit="unit")
+        return rows.dated_unit_names(queryset, "unit", "election__election_day")
 
     def page_version(self, request):
         return result_tables_version(request)

@@ -186,8 +186,8 @@ def _xlsx_records(data):
 
 
 def _csv_records(text):
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line else ","
+    sample = "\n".join(text.split("\n", 6)[:6])  # a title line may come before the header
+    delimiter = max(",;\t", key=sample.count) if sample else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     return [(reader.line_num, [value.strip() for value in values]) for values in reader]
 

@@ -200,11 +200,8 @@ _MARKER_TOKENS = tuple((_tokens(word), marker) for words, marker in _MARKERS for
 def _marker(name):
     """The first marker (by the order of `_MARKERS`) whose word or abbreviation the name contains."""
     tokens = _tokens(name or "")
-    for word, marker in _MARKER_TOKENS:
-        width = len(word)
-        if any(tokens[i : i + width] == word for i in range(len(tokens) - width + 1)):
-            return marker
-    return None
+    grams = {tokens[i : i + width] for width in (1, 2, 3) for i in range(len(tokens) - width + 1)}
+    return next((marker for word, marker in _MARKER_TOKENS if word in grams), None)
 
 
 def infer_kind(code, parent_kind, *names):

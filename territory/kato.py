@@ -153,11 +153,8 @@ def parent_code(code):
 
 def code_prefix(code):
     """The code without its trailing zero segments (AB CD EF H IJ): 352031100 -> 3520311, 710000000 -> 71."""
-    for end in reversed(_SEGMENT_ENDS):
-        start = _SEGMENT_ENDS[_SEGMENT_ENDS.index(end) - 1] if end != 2 else 0
-        if code[start:end].strip("0"):
-            return code[:end]
-    return code[:2]
+    trimmed = code.rstrip("0")
+    return code[: next((end for end in _SEGMENT_ENDS if end >= len(trimmed)), 9)]
 
 
 def ancestor_codes(code):
@@ -165,12 +162,9 @@ def ancestor_codes(code):
 
     352031101 -> 352031100 (a village, if the code is a point's), 352031000, 352000000, 350000000.
     """
-    found = []
-    for end in reversed(_SEGMENT_ENDS[:-1]):
-        candidate = code[:end] + "0" * (9 - end)
-        if candidate != code and candidate not in found and code.startswith(code_prefix(candidate)):
-            found.append(candidate)
-    return found
+    width = len(code_prefix(code))
+    found = (code[:end] + "0" * (9 - end) for end in reversed(_SEGMENT_ENDS[:-1]) if end < width)
+    return list(dict.fromkeys(found))
 
 
 # Abbreviations and words of the published names that say a unit's kind, Russian and Kazakh; the

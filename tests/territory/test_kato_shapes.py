@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from territory import kato
 from territory.kato import Kind
@@ -14,7 +15,7 @@ from territory.kato_import import FORMAT_IMPORTER, FORMAT_STAT, KatoImportInvali
 from territory.models import AdminUnit, AdminUnitVersion
 from territory.selectors import unit_version_on, units_on
 
-from .kato_extracts import build, importer_csv
+from .kato_extracts import build, importer_csv, national
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,22 @@ def test_infer_kind_from_abbreviations():
     assert kato.infer_kind("352031100", Kind.RURAL_DISTRICT, "п.Степной") == Kind.VILLAGE
     assert kato.ancestor_codes("113820100") == ["113820000", "113800000", "110000000"]
     assert kato.ancestor_codes("352031101") == ["352031100", "352031000", "352000000", "350000000"]
+
+
+def test_a_synthetic_classifier_shaped_like_the_national_one_imports_and_reimports_unchanged(tmp_path):
+    """Two regions and a city of the national generator (docs/PERFORMANCE.md times the whole)."""
+    units = national(regions=2, cities=1)
+    path = tmp_path / "national.csv"
+    path.write_bytes(importer_csv(units))
+    seen = []
+    report = import_kato(
+        path, progress=lambda done, total, phase: seen.append((done, total, phase)), progress_every=500
+    )
+    assert report.created == len(units) and not report.errors
+    assert (500, len(units), "checked") in seen and (500, len(units), "written") in seen
+    kinds = dict(AdminUnit.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    assert {Kind.POINT, Kind.CITY_DISTRICT, Kind.VILLAGE_ADMINISTRATION, Kind.SETTLEMENT_ADMINISTRATION} <= set(kinds)
+    assert kinds[Kind.CITY_REPUBLICAN] == 1 and kinds[Kind.REGION] == 2
+    assert AdminUnit.objects.filter(kind=Kind.VILLAGE, parent__kind=Kind.CITY_REGIONAL).exists()
+    again = import_kato(path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(units))

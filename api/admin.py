@@ -23,7 +23,7 @@ class IssueTokenForm(forms.ModelForm):
 
     class Meta:
         model = ApiToken
-        fields = ["user", "name", "scope_unit"]
+        fields = ["user", "name", "scope_unit", "scope_commission"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,21 +42,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "key_prefix",
         "user",
         "name",
+        "scope",
         "scope_unit",
+        "scope_commission",
         "created_at",
         "expires_at",
         "revoked_at",
         "last_used_at",
     )
     list_filter = ("revoked_at", "expires_at")
-    list_select_related = ("user", "scope_unit")
+    list_select_related = ("user", "scope_unit", "scope_commission")
     search_fields = ("key_prefix", "user__username", "name")
     ordering = ("-created_at",)
     actions = ["revoke"]
     readonly_fields = (
         "user",
         "name",
+        "scope",
         "scope_unit",
+        "scope_commission",
         "key_prefix",
         "created_by",
         "created_at",
@@ -106,6 +110,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 data["expires_in_days"],
                 scope_unit=data.get("scope_unit"),
                 name=data.get("name", ""),
+                commission=data.get("scope_commission"),
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -114,7 +119,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj._state = token._state
         messages.warning(
             request,
-            _("The new token, shown only now (copy it; only its hash is kept): %(token)s") % {"token": raw},
+            _("The new token (scope: %(scope)s), shown only now (copy it; only its hash is kept): %(token)s")
+            % {"token": raw, "scope": tokens.describe_scope(token)},
         )
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])

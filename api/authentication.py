@@ -38,6 +38,10 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This token has expired."), code="token_expired")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's user is inactive."), code="user_inactive")
+        unusable = tokens.usability_error(token)
+        if unusable is not None:
+            code, message = unusable
+            raise exceptions.AuthenticationFailed(message, code=code)
         tokens.touch(token, moment)
         return token.user, token
 

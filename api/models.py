@@ -14,8 +14,16 @@ class ApiToken(models.Model):
     """A read-only API token of an auditor; only its SHA-256 is stored (see `api.tokens`).
 
     `key_prefix` (the first characters of the token) finds the row; the hash proves the rest.
-    A token with `scope_unit` (a region) sees only that region; without one it is national.
+    A token carries the territory it was issued with (`scope`), never a wider one later:
+    `national` and `region` (`scope_unit`) tokens are issued only to users in the auditor role
+    (group “auditors”); a `commission` token is a commission member's, sees that commission's
+    territory and works only while the member holds an active seat on it (`scope_commission`).
     """
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", _("national")
+        REGION = "region", _("one region")
+        COMMISSION = "commission", _("a commission's territory")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("auditor"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -31,6 +39,16 @@ class ApiToken(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Leave empty for a national auditor."),
+    )
+    scope = models.CharField(_("territory"), max_length=20, choices=Scope.choices, editable=False)
+    scope_commission = models.ForeignKey(
+        "territory.Commission",
+        verbose_name=_("commission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For a commission member's token: the seat that backs it."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,6 +78,16 @@ class ApiToken(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("created_at")), name="token_expires_later"
+            ),
+            # A token's territory is exactly one of: the country, a region, a commission's seat (a
+            # commission token whose seat was unknown when scopes were introduced has none: it never works).
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="national", scope_unit__isnull=True, scope_commission__isnull=True)
+                    | models.Q(scope="region", scope_unit__isnull=False, scope_commission__isnull=True)
+                    | models.Q(scope="commission", scope_unit__isnull=True)
+                ),
+                name="token_scope_consistent",
             ),
         ]
 

@@ -5,7 +5,7 @@ from rest_framework.permissions import BasePermission
 
 from api.models import ApiToken
 
-from .tokens import is_auditor
+from .tokens import may_read_with
 
 
 class IsAuditor(BasePermission):
@@ -19,5 +19,5 @@ class IsAuditor(BasePermission):
         if not user or not user.is_authenticated:
             return False
         if isinstance(request.auth, ApiToken):
-            return is_auditor(user)
+            return may_read_with(request.auth)
         return bool(user.is_active and user.is_staff)

@@ -1,9 +1,12 @@
-"""CSV output (`?format=csv`): flat columns, nested objects as `outer.inner`."""
+"""CSV output (`?format=csv`): flat columns, nested objects as `outer.inner`; every cell through
+core.spreadsheets.csv_cell, so that no name is ever read as a formula."""
 
 import csv
 import io
 
 from rest_framework import renderers
+
+from core.spreadsheets import csv_cell
 
 
 def flatten(data, prefix=""):
@@ -30,11 +33,11 @@ class Echo:
 
 
 def csv_lines(header, rows):
-    """Yield CSV text lines: the header, then each row (a flat dict)."""
+    """Yield CSV text lines: the header, then each row (a flat dict); text cells formula-safe."""
     writer = csv.writer(Echo())
-    yield writer.writerow(header)
+    yield writer.writerow([csv_cell(column) for column in header])
     for row in rows:
-        yield writer.writerow([row.get(column, "") for column in header])
+        yield writer.writerow([csv_cell(row.get(column, "")) for column in header])
 
 
 class CSVRenderer(renderers.BaseRenderer):

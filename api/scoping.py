@@ -1,32 +1,37 @@
-"""The territory an API request may see: the token's region, else the user's commission scope.
+"""The territory an API request may see: the one its token was issued with, or a staff session's.
 
 Scope logic itself lives in `territory.scope` (the `Scope` value and its `unit_q`/`station_q`);
 this module only decides which scope an API request has and applies it.
 """
 
 from api.models import ApiToken
-from territory.scope import NATIONAL, Scope, scope_for
+from territory.scope import NATIONAL, NO_SCOPE, Scope, commission_scope, scope_for
 
 _REQUEST_ATTR = "_api_scope"
 
 
+def token_scope(token):
+    """The territory a token was issued with (never the user's seats of today: issue 17)."""
+    if token.scope == ApiToken.Scope.NATIONAL:
+        return NATIONAL
+    if token.scope == ApiToken.Scope.REGION:
+        return Scope(False, frozenset({token.scope_unit_id}), frozenset(), frozenset())
+    if token.scope_commission_id is None:
+        return NO_SCOPE
+    found = getattr(token, "commission_scope", None)  # read with the token (api.tokens.find_token)
+    if found is None:
+        commission = token.scope_commission
+        found = (commission.kind, commission.unit_id, commission.polling_station_id)
+    return commission_scope(*found)
+
+
 def scope_for_request(request):
-    """A token with a region sees that region; a token of a commission member sees that member's
-    territory; any other auditor token is national; a staff session sees the staff member's scope."""
+    """A token sees the territory it was issued with; a staff session sees the staff member's scope."""
     cached = getattr(request, _REQUEST_ATTR, None)
     if cached is not None:
         return cached
     token = request.auth if isinstance(request.auth, ApiToken) else None
-    if token is not None and token.scope_unit_id:
-        scope = Scope(False, frozenset({token.scope_unit_id}), frozenset(), frozenset())
-    elif token is not None and getattr(token, "user_has_membership", None) is False:
-        # Known from the token's own query (api.tokens.find_token): no active membership,
-        # so scope_for would find an empty territory, which for a token means national.
-        scope = NATIONAL
-    else:
-        scope = scope_for(request.user)
-        if token is not None and scope.empty:
-            scope = NATIONAL
+    scope = token_scope(token) if token is not None else scope_for(request.user)
     setattr(request, _REQUEST_ATTR, scope)
     return scope
 

@@ -26,9 +26,11 @@ import json
 
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from . import clock
 from .models import AuditEvent, object_type_of
+from .text import check_storable
 
 GENESIS = "0" * 64
 LEGACY_STREAM = ""
@@ -110,6 +112,9 @@ def _heads(streams):
 
 def _event(*, actor, role, commission, created_at, action, object_type, object_id, from_state, to_state, reason, data):
     object_type, object_id = object_type or "", str(object_id if object_id is not None else "")
+    # Every reason of every service passes here: a NUL in one is a clear error, not a database one.
+    if reason and "\x00" in reason:
+        check_storable(reason, _("The reason"))
     return AuditEvent(
         created_at=created_at,
         actor=actor if actor is not None and actor.pk else None,

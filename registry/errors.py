@@ -122,3 +122,14 @@ class ImportRejected(DomainError):
 
     code = "import_rejected"
     default_message = _("The file was not imported: fix the rows listed and try again. Nothing was written.")
+
+
+class PersonNotMatched(DomainError):
+    """A known IIN given with another name, or whose person lies outside the actor's territory: the
+    same answer for both, so that an IIN typed in one region reveals nothing of a person of another."""
+
+    code = "person_iin_not_matched"
+    default_message = _(
+        "The registry knows this IIN, but not under this surname and given name in your territory: "
+        "check the IIN and the name (a person is never found by IIN alone)."
+    )

@@ -5,6 +5,8 @@ import io
 
 from django.utils.translation import gettext as _
 
+from core.text import UndecodableFile, decode_text_file
+
 from . import errors
 from .services.bulk import COLUMNS, missing_columns
 
@@ -37,21 +39,25 @@ def _rows_from(header, records):
     return rows
 
 
-def read_csv(data):
-    """Rows of a CSV file (bytes, UTF-8 with or without BOM; comma or semicolon separated)."""
+def read_csv(data, encoding=None):
+    """Rows of a CSV file (bytes; UTF-8 with or without BOM, else Windows-1251, or the `encoding`
+    named; comma, semicolon or tab separated)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _reject("bad_encoding", _("The CSV file must be UTF-8.")) from exc
+        text, _used = decode_text_file(data, encoding)
+    except UndecodableFile as exc:
+        raise _reject(exc.code, exc.message) from exc
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if header is None:
-        raise _reject("empty", _("The file is empty."))
-    return _rows_from(header, reader)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise _reject("empty", _("The file is empty."))
+        return _rows_from(header, reader)
+    except csv.Error as exc:  # a field over csv's limit (128 KiB), a broken quote
+        raise _reject("bad_csv", _("Line %(line)d: %(error)s.") % {"line": reader.line_num, "error": exc}) from exc
 
 
 def read_xlsx(data):
@@ -72,17 +78,17 @@ def read_xlsx(data):
         workbook.close()
 
 
-def read_file(data, filename):
+def read_file(data, filename, encoding=None):
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         return read_xlsx(data)
     if name.endswith((".csv", ".txt")):
-        return read_csv(data)
+        return read_csv(data, encoding)
     raise _reject("bad_format", _("Upload a .csv or .xlsx file."))
 
 
-def import_file(actor, election, data, filename, *, register=False):
+def import_file(actor, election, data, filename, *, register=False, encoding=None):
     """Read and import a nominations file, all or nothing (see services.import_nominations)."""
     from .services import import_nominations
 
-    return import_nominations(actor, election, read_file(data, filename), register=register)
+    return import_nominations(actor, election, read_file(data, filename, encoding), register=register)

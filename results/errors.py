@@ -49,6 +49,11 @@ class ReasonRequired(DomainError):
     default_message = _("A reason is required for this action.")
 
 
+class ReasonTooLong(DomainError):
+    code = "reason_too_long"
+    default_message = _("The reason is too long.")
+
+
 class NoSuchEntry(DomainError):
     code = "no_such_entry"
     default_message = _("There is no such entry to keep.")

@@ -1,5 +1,6 @@
 """Exports of the result tables (scoped): CSV streamed row by row, XLSX written by openpyxl in
-write-only mode, and the printable results protocol of one contest (HTML with print CSS).
+write-only mode, and the printable results protocol of one contest (HTML with print CSS). Every
+cell goes through core.spreadsheets, so no text is ever read as a formula.
 
 Rows are read with `.values_list(...).iterator()`, so memory stays flat however large the election.
 Unit, district and region names are those of the election day (`territory.selectors.name_on`: a
@@ -8,7 +9,6 @@ renamed unit keeps its old name in the exports of an earlier election).
 
 import csv
 import tempfile
-from decimal import Decimal
 
 from django.contrib import admin
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core.spreadsheets import csv_cell, xlsx_cell
 from registry.models import Contest, Election
 from territory.scope import filter_by_unit, scope_for
 from territory.selectors import dated, name_on
@@ -174,31 +175,6 @@ def _turnout_rows(user, election):
 TABLES = {"contests": _contest_rows, "candidates": _candidate_rows, "turnout": _turnout_rows}
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value):
-    """Text as a spreadsheet shows it, never as a formula (a name typed as "=HYPERLINK(...)")."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _cell(value):
-    if value is None or isinstance(value, int | float):
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    return _text(value)
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, int | float | Decimal):
-        return value
-    return _text(value)
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -221,7 +197,7 @@ def csv_view(request, election_id, table):
         yield "\ufeff"  # BOM: spreadsheet programs then read UTF-8 Cyrillic correctly
         yield writer.writerow([str(h) for h in header])
         for row in rows:
-            yield writer.writerow([_csv_cell(v) for v in row])
+            yield writer.writerow([csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-{table}.csv"'
@@ -242,7 +218,7 @@ def xlsx_view(request, election_id):
                 part += 1
                 sheet, used = workbook.create_sheet(title=f"{name} ({part})"), 1
                 sheet.append(header)
-            sheet.append([_cell(v) for v in row])
+            sheet.append([xlsx_cell(v) for v in row])
             used += 1
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after sending
     workbook.save(spool)

@@ -99,3 +99,21 @@ def check_certify(user, station):
     if membership is None:
         raise NotPermitted(_("Only a territorial commission (district or above) can certify or reopen a protocol."))
     return Actor(user, membership)
+
+
+def can_abandon_others_draft(user, station):
+    """The precinct commission's chair (or deputy) or a territorial commission: may abandon a clerk's
+    unfinished entry that would otherwise lock the protocol (issue 17)."""
+    return can_resolve(user, station)
+
+
+def check_abandon_others_draft(user, station):
+    check_scope(user, station)
+    if user.is_superuser:
+        return Actor(user)
+    membership = _supervisor_membership(user, station, precinct_chair=True)
+    if membership is None:
+        raise NotPermitted(
+            _("Only the precinct commission's chair or a territorial commission can abandon another clerk's draft.")
+        )
+    return Actor(user, membership)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import entry, supervision, tec
+from .views import drafts, entry, supervision, tec
 
 app_name = "results"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("tec/protocols/", tec.protocol_list, name="tec_protocols"),
     path("tec/protocol/<int:pk>/certify/", tec.certify, name="certify"),
     path("tec/protocol/<int:pk>/reopen/", tec.reopen, name="reopen"),
+    path("supervise/protocol/<int:pk>/abandon-draft/", drafts.abandon_draft, name="abandon_draft"),
 ]

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import DomainError
+from core.text import UndecodableFile, decode_text_file
 
 from . import kato
 from .models import AdminUnit, AdminUnitVersion
@@ -152,13 +153,18 @@ class _Row:
 
 
 def decode(data, encoding=None):
-    """Text of the file's bytes: `encoding` when given, else UTF-8 (a BOM is dropped), else cp1251."""
-    if encoding:
-        return data.decode(encoding).lstrip("\ufeff")
+    """Text of the file's bytes: `encoding` when named, else UTF-8 (a BOM is dropped), else cp1251
+    (`core.text.decode_text_file`); a file that does not decode raises KatoImportInvalid naming the
+    line."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
+        text, _used = decode_text_file(data, encoding)
+    except UndecodableFile as error:
+        raise _file_error(error.details.get("line", 1), "encoding", str(error.message)) from None
+    return text
+
+
+def _file_error(line, column, message):
+    return KatoImportInvalid(ImportReport(errors=[RowError(line, column, message)]))
 
 
 def _cell(value):
@@ -188,8 +194,11 @@ def _xlsx_records(data):
 def _csv_records(text):
     sample = "\n".join(text.split("\n", 6)[:6])  # a title line may come before the header
     delimiter = max(",;\t", key=sample.count) if sample else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(reader.line_num, [value.strip() for value in values]) for values in reader]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(reader.line_num, [value.strip() for value in values]) for values in reader]
+    except csv.Error as error:  # a field over csv's limit (128 KiB), a broken quote
+        raise _file_error(reader.line_num, "file", str(error)) from None
 
 
 def _is_header(cells):
@@ -271,7 +280,13 @@ def _check_row(number, values, has_en, known_kinds):
         lacks_kazakh_name=not name_kk and bool(name_ru),
         given_parent=values.get("parent", ""),
     )
-    errors = []
+    errors = [
+        RowError(number, column, _("contains a NUL character (\\0), which cannot be stored"))
+        for column, value in values.items()
+        if "\x00" in value
+    ]
+    if errors:
+        return row, errors
     # The model's own fields check the values (the admin's messages), without a model per row.
     checked = (("kato", code), ("name_kk", row.name_kk), ("name_ru", name_ru), ("name_en", row.name_en or ""))
     for name, value in (*checked, *((("kind", given_kind),) if given_kind else ())):

@@ -78,6 +78,19 @@ NO_SCOPE = Scope(False, frozenset(), frozenset(), frozenset())
 NATIONAL = Scope(True, frozenset(), frozenset(), frozenset())
 
 
+def commission_scope(kind, unit_id, station_id):
+    """The territory of one seat on a commission of `kind` (its unit, or its polling station)."""
+    if kind == Commission.Kind.CEC:
+        return NATIONAL
+    if kind == Commission.Kind.REGIONAL and unit_id:
+        return Scope(False, frozenset({unit_id}), frozenset(), frozenset())
+    if kind == Commission.Kind.DISTRICT and unit_id:
+        return Scope(False, frozenset(), frozenset({unit_id}), frozenset())
+    if kind == Commission.Kind.PRECINCT and station_id:
+        return Scope(False, frozenset(), frozenset(), frozenset({station_id}))
+    return NO_SCOPE
+
+
 def active_memberships(user):
     if not user or not user.is_authenticated:
         return Membership.objects.none()

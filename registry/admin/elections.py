@@ -46,8 +46,10 @@ class NominateForm(forms.Form):
     nomination_type = forms.ChoiceField(label=_("nominated"), choices=Candidacy.NominationType.choices)
     party = forms.ModelChoiceField(label=_("party"), queryset=Party.objects.all(), required=False)
     iin = forms.CharField(label=_("IIN"), max_length=12, min_length=12)
-    surname = forms.CharField(label=_("surname (new person)"), required=False)
-    given_name = forms.CharField(label=_("given name (new person)"), required=False)
+    surname = forms.CharField(
+        label=_("surname"), help_text=_("As recorded: a person the registry knows is found by IIN and name together.")
+    )
+    given_name = forms.CharField(label=_("given name"))
     patronymic = forms.CharField(label=_("patronymic"), required=False)
     education = forms.ChoiceField(label=_("education"), choices=Person._meta.get_field("education").choices)
     occupation = forms.CharField(label=_("occupation"), required=False)

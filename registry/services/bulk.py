@@ -15,6 +15,7 @@ from .. import eligibility, errors, iin, selectors
 from ..models import Candidacy, Contest, Education, Election, Party, Person
 from .candidacy import S, _nomination_data, check_nomination
 from .common import NOMINATION_STAGES, check_before, check_stage, role_of
+from .people import names_match, people_in_territory
 
 REQUIRED_COLUMNS = ("iin", "surname", "given_name", "unit_kato", "nomination_type")
 OPTIONAL_COLUMNS = (
@@ -62,19 +63,71 @@ def _bool(row, key, default=False):
     raise RowError("bad_boolean", _("Column %(col)s: '%(value)s' is not yes/no.") % {"col": key, "value": raw})
 
 
+# The largest count a PositiveIntegerField holds on every database (PostgreSQL's integer).
+MAX_COUNT = 2_147_483_647
+# Longest text accepted in a column that is not a Person field (a party's short name, a KATO code...).
+MAX_CELL = 300
+
+
 def _int(row, key):
-    raw = _text(row, key)
-    if raw == "":
-        return 0
-    try:
-        value = int(float(raw)) if raw.replace(".", "", 1).isdigit() else int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
+    """A count: ASCII digits only (no sign, no decimal point, no other script's digits, which int()
+    would accept), or a spreadsheet's whole number; at most MAX_COUNT."""
+    value = row.get(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        raw, number = str(value), value
+    else:
+        raw = _text(row, key)
+        if raw == "":
+            return 0
+        number = int(raw) if raw.isascii() and raw.isdigit() else None
+    if number is None or number < 0:
         raise RowError(
-            "bad_number", _("Column %(col)s: '%(value)s' is not a whole number.") % {"col": key, "value": raw}
+            "bad_number",
+            _("Column %(col)s: '%(value)s' is not a whole number written in the digits 0-9.")
+            % {"col": key, "value": raw[:40]},
         )
-    return value
+    if number > MAX_COUNT:
+        raise RowError(
+            "number_too_large",
+            _("Column %(col)s: %(value)s is larger than %(max)d.") % {"col": key, "value": raw[:40], "max": MAX_COUNT},
+        )
+    return number
+
+
+def _cell_limit(column):
+    field = _PERSON_COLUMNS.get(column)
+    return Person._meta.get_field(field).max_length if field else MAX_CELL
+
+
+_PERSON_COLUMNS = {
+    "surname": "surname",
+    "given_name": "given_name",
+    "patronymic": "patronymic",
+    "occupation": "occupation",
+    "qualification_checked_by": "qualification_checked_by",
+}
+
+
+def check_cells(row):
+    """Every text cell storable: no NUL character (PostgreSQL refuses it), no longer than its field."""
+    for column in COLUMNS:
+        value = row.get(column)
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            raise RowError(
+                "text_has_nul",
+                _("Column %(col)s: contains a NUL character (\\0), which cannot be stored.") % {"col": column},
+            )
+        limit = _cell_limit(column)
+        if len(value.strip()) > limit:
+            raise RowError(
+                "too_long",
+                _("Column %(col)s: %(length)d characters, at most %(limit)d.")
+                % {"col": column, "length": len(value.strip()), "limit": limit},
+            )
 
 
 def _date(row, key, default):
@@ -127,6 +180,9 @@ def import_nominations(actor, election, rows, *, register=False):
         parties = {p.short_name: p for p in Party.objects.all()}
         iins = {_iin_text(r) for r in rows}
         people = {p.iin: p for p in Person.objects.filter(iin__in=iins)}
+        # Known people a row may name: those in the actor's territory (None: all), and only with the
+        # recorded name (issue 17: an IIN alone finds no one).
+        reachable = people_in_territory(actor, people.values())
         active_person_ids = set(
             Candidacy.objects.active()
             .filter(election=election, person__iin__in=iins)
@@ -143,7 +199,8 @@ def import_nominations(actor, election, rows, *, register=False):
             entry = {"row": number, "iin": iin.mask(_iin_text(row)), "status": "ok", "errors": []}
             report.append(entry)
             try:
-                person, is_new = _person_for(row, people)
+                check_cells(row)
+                person, is_new = _person_for(row, people, reachable)
                 contest = contests.get(_text(row, "unit_kato"))
                 if contest is None:
                     raise RowError(
@@ -251,14 +308,18 @@ def _allowed_unit_ids(actor, unit_ids):
     return set(AdminUnit.objects.filter(scope.unit_q(), pk__in=unit_ids).values_list("pk", flat=True))
 
 
-def _person_for(row, people):
+def _person_for(row, people, reachable=None):
     value = _iin_text(row)
     problems = iin.iin_errors(value)
     if problems:
         raise RowError(problems[0].code, "; ".join(str(p.message) for p in problems))
-    if value in people:
-        return people[value], False
     surname, given = _text(row, "surname"), _text(row, "given_name")
+    if value in people:
+        known = people[value]
+        in_territory = known.pk is None or reachable is None or known.pk in reachable
+        if not (in_territory and names_match(known, surname, given)):
+            raise RowError(errors.PersonNotMatched.code, str(errors.PersonNotMatched.default_message))
+        return known, False
     if not surname or not given:
         raise RowError("name_required", _("Surname and given name are required."))
     education = _text(row, "education").lower() or Education.NONE

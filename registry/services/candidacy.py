@@ -12,7 +12,7 @@ from core import audit
 from .. import eligibility, errors, selectors
 from ..models import Candidacy, Contest, Person
 from .common import NOMINATION_STAGES, WITHDRAWAL_STAGES, check_actor, check_before, check_stage, role_of
-from .people import create_person
+from .people import create_person, person_for_nomination
 
 S = Candidacy.Status
 
@@ -321,11 +321,15 @@ def nominate_person(actor, *, contest, iin, person_fields, nomination_type, part
     """Nominate the person with this IIN, entering them first when the registry does not know them yet.
 
     One transaction: a refused nomination leaves no new person behind. `person_fields` (surname,
-    given name, education, ...) are used only for a new person, whose residence is the contest's
-    unit; `nomination` takes `nominate`'s other arguments (signatures, deposit, date).
+    given name, education, ...) enter a new person, whose residence is the contest's unit; for a
+    known IIN the surname and given name must be the recorded ones and the person in the actor's
+    territory (`people.person_for_nomination`). `nomination` takes `nominate`'s other arguments
+    (signatures, deposit, date).
     """
     with transaction.atomic():
-        person = selectors.person_with_iin(iin)
+        person = person_for_nomination(
+            actor, iin, surname=person_fields.get("surname", ""), given_name=person_fields.get("given_name", "")
+        )
         if person is None:
             person = create_person(actor, iin=iin, residence_unit=contest.unit, **person_fields)
         return nominate(

@@ -6,17 +6,21 @@ figures copied from the entry), different puts it in discrepancy for a superviso
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _g
 
 from core import clock
+from core.text import check_storable
 from results import controls
 from results.errors import (
     ControlsFailed,
     EntryTakenByOther,
+    ReasonRequired,
+    ReasonTooLong,
     WarningsNotAcknowledged,
 )
 from results.models import Protocol, ProtocolEntry, ProtocolVote
 from results.models import ProtocolState as S
-from results.permissions import check_enter
+from results.permissions import check_abandon_others_draft, check_enter
 from results.selectors import control_context, entry_slot, live_entries
 
 from .state_machine import advance, lock, refuse, transition
@@ -51,7 +55,7 @@ def clean_acknowledgements(acknowledged, warnings):
     for warning in warnings:
         text = acknowledged.get(warning.code)
         if isinstance(text, str) and text.strip():
-            out[warning.code] = text.strip()[:MAX_EXPLANATION]
+            out[warning.code] = check_storable(text.strip(), _g("The explanation of a warning"))[:MAX_EXPLANATION]
     return out
 
 
@@ -173,3 +177,46 @@ def abandon_entry(protocol, user, *, expected_version=None):
         entry.save(update_fields=["status", "discarded_at"])
         transition(protocol, event, actor=actor, data={"entry": entry.pk, "values": entry.values})
         return protocol
+
+
+MAX_ABANDON_REASON = 2000
+
+
+def abandon_draft_of_other(protocol, user, *, reason, expected_version=None):
+    """The precinct chair or a territorial commission abandons the unfinished entry (draft) that
+    locks a protocol, whoever's it is, with a mandatory reason: kept as discarded, the slot frees,
+    and the audit record names the draft's clerk, its values and the reason.
+
+    Raises ReasonRequired, TextNotStorable (a NUL), ReasonTooLong, OutOfScope, NotPermitted, InvalidTransition
+    (no draft in progress), StaleForm. Nothing is written when it raises."""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ReasonRequired(_g("Abandoning another clerk's draft needs a reason."))
+    check_storable(reason, _g("The reason"))
+    if len(reason) > MAX_ABANDON_REASON:
+        raise ReasonTooLong(
+            _g("The reason is %(length)d characters long; at most %(limit)d are kept.")
+            % {"length": len(reason), "limit": MAX_ABANDON_REASON}
+        )
+    protocol_id = protocol.pk if isinstance(protocol, Protocol) else int(protocol)
+    with transaction.atomic():
+        protocol = lock(protocol_id, expected_version)
+        actor = check_abandon_others_draft(user, protocol.polling_station)
+        if protocol.state == S.FIRST_ENTRY_IN_PROGRESS:
+            slot, event = 1, "abandon_first"
+        elif protocol.state == S.SECOND_ENTRY_IN_PROGRESS:
+            slot, event = 2, "abandon_second"
+        else:
+            raise refuse(protocol, "abandon_first")
+        entry = live_entries(protocol)[slot]
+        entry.status = ProtocolEntry.Status.DISCARDED
+        entry.discarded_at = clock.now()
+        entry.save(update_fields=["status", "discarded_at"])
+        transition(
+            protocol,
+            event,
+            actor=actor,
+            reason=reason,
+            data={"entry": entry.pk, "clerk": entry.clerk_id, "values": entry.values, "by_other": True},
+        )
+        return protocol, entry

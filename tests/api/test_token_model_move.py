@@ -68,6 +68,7 @@ def test_migrating_keeps_the_rows_and_moves_the_content_type():
 @pytest.mark.django_db
 def test_events_of_a_token_keep_the_object_type_of_its_first_home(django_user_model):
     staff = django_user_model.objects.create(username="cec", is_staff=True, is_superuser=True)
+    staff.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])
     token, _ = tokens.issue_token(staff, staff, 30)
     tokens.revoke_token(token, staff, reason="lost")
     events = AuditEvent.objects.for_object(token).order_by("id")

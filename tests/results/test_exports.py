@@ -137,3 +137,32 @@ def test_names_are_never_exported_as_formulas(client, counted):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     cells = [r[3] for r in list(workbook["candidates"].iter_rows(values_only=True))[1:]]
     assert "'=HYPERLINK(1) Test" in cells
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised_in_csv_and_xlsx(client, counted, start):
+    """Issue 17, point 3: each character a spreadsheet reads as the start of a formula, in both exports."""
+    surname = f"{start}cmd|' /C calc'!A0"
+    counted.c1.person.__class__.objects.filter(pk=counted.c1.person_id).update(surname=surname)
+    unit = counted.protocol.contest.unit
+    unit.__class__.objects.filter(pk=unit.pk).update(name_ru=f"{start}1+1")
+    client.force_login(counted.cec)
+    response = client.get(reverse("results_reports:csv", args=[counted.election.pk, "candidates"]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))  # keeps a CR inside a cell as it is
+    assert f"'{surname} Test" in [r[3] for r in rows[1:]]
+    assert f"'{start}1+1" in [r[1] for r in rows[1:]]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
+    workbook = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("results_reports:xlsx", args=[counted.election.pk])).streaming_content)),
+        read_only=True,
+    )
+    candidates = list(workbook["candidates"].iter_rows(values_only=True))[1:]
+    # (an XML parser reads a CR back as LF: what matters is the apostrophe before it)
+    assert f"'{surname} Test".replace("\r", "\n") in [r[3] for r in candidates]
+    texts = [
+        c for sheet in workbook.worksheets for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)
+    ]
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in texts)
+    # numbers stay numbers in the workbook
+    assert all(isinstance(r[6], int) for r in candidates)

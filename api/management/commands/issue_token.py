@@ -1,13 +1,17 @@
-"""manage.py issue_token USER [--days N] [--region KATO]: issue an auditor's API token, print it once."""
+"""manage.py issue_token USER [--days N] [--region KATO | --commission ID]: issue an API token, print it once.
+
+The token carries the territory it is issued with, said on stderr: national or one region (users in
+the auditor role only), or a commission member's seat (the token works while the seat lasts)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from api import tokens
 from core.errors import DomainError
-from territory.models import AdminUnit
+from territory.models import AdminUnit, Commission
 
 
 class Command(BaseCommand):
@@ -17,13 +21,19 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--days", type=int, default=settings.API_TOKEN_DAYS, help="Lifetime in days.")
         parser.add_argument("--region", help="Limit the token to one region (2-digit prefix or 9-digit KATO).")
+        parser.add_argument(
+            "--commission",
+            type=int,
+            help="For a commission member: the id of the commission whose seat backs the token "
+            "(needed only when the member holds several seats).",
+        )
         parser.add_argument("--note", default="", help="What the token is for.")
         parser.add_argument("--issued-by", help="Username of the CEC staff member issuing it.")
         parser.add_argument(
             "--add-to-auditors", action="store_true", help="Put the user in the “auditors” group first."
         )
 
-    def handle(self, *args, username, days, region, note, issued_by, add_to_auditors, **options):
+    def handle(self, *args, username, days, region, commission, note, issued_by, add_to_auditors, **options):
         users = get_user_model().objects
         try:
             user = users.get(username=username)
@@ -36,14 +46,24 @@ class Command(BaseCommand):
             scope_unit = AdminUnit.objects.regions().filter(kato=code).first()
             if scope_unit is None:
                 raise CommandError(f"No region with KATO code {code}.")
+        seat = None
+        if commission is not None:
+            seat = Commission.objects.filter(pk=commission).first()
+            if seat is None:
+                raise CommandError(_("No commission with id %(id)s.") % {"id": commission})
         if add_to_auditors:
             user.groups.add(Group.objects.get_or_create(name=tokens.AUDITOR_GROUP)[0])
         try:
-            token, raw = tokens.issue_token(user, issuer, days, scope_unit=scope_unit, name=note)
+            token, raw = tokens.issue_token(user, issuer, days, scope_unit=scope_unit, name=note, commission=seat)
         except DomainError as error:
             raise CommandError(f"{error.code}: {error.message}") from None
         self.stderr.write(
-            f"token {token.key_prefix}… for {user.get_username()}, "
-            f"{'region ' + scope_unit.kato if scope_unit else 'national'}, expires {token.expires_at:%Y-%m-%d %H:%M %Z}"
+            _("token %(prefix)s… for %(user)s, scope: %(scope)s, expires %(expires)s")
+            % {
+                "prefix": token.key_prefix,
+                "user": user.get_username(),
+                "scope": tokens.describe_scope(token),
+                "expires": f"{token.expires_at:%Y-%m-%d %H:%M %Z}",
+            }
         )
         self.stdout.write(raw)

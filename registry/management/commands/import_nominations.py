@@ -1,4 +1,5 @@
-"""`manage.py import_nominations --election ID --file PATH [--user NAME] [--register]`: all or nothing."""
+"""`manage.py import_nominations --election ID --file PATH [--user NAME] [--register] [--encoding NAME]`:
+all or nothing; on a bad file one line per error, naming the row and the column, and a non-zero exit."""
 
 import json
 from pathlib import Path
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--file", required=True)
         parser.add_argument("--user", help="Act as this user (their territory applies); default: the system.")
         parser.add_argument("--register", action="store_true", help="Also register every imported candidacy.")
+        parser.add_argument(
+            "--encoding",
+            help="The CSV file's encoding (e.g. cp1251, kz1048); default: UTF-8 (with or without BOM), else cp1251.",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -33,9 +38,28 @@ class Command(BaseCommand):
                 raise CommandError(_("No user %(name)s.") % {"name": options["user"]})
         path = Path(options["file"])
         try:
-            report = import_file(actor, election, path.read_bytes(), path.name, register=options["register"])
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: {exc.strerror}") from None
+        try:
+            report = import_file(
+                actor, election, data, path.name, register=options["register"], encoding=options["encoding"]
+            )
         except DomainError as exc:
             self.stderr.write(str(exc.message))
+            for line in _error_lines(exc.details):
+                self.stderr.write(line)
             self.stderr.write(json.dumps(exc.details, ensure_ascii=False, indent=2, default=str))
-            raise CommandError(exc.code) from exc
+            raise CommandError(exc.code) from None
         self.stdout.write(_("%(n)d nominations imported.") % {"n": len(report)})
+
+
+def _error_lines(details):
+    """One line per error of a rejected file: “row N: [code] message”."""
+    for row in details.get("rows", []):
+        for error in row.get("errors", []) or [{"code": row.get("code", ""), "message": row.get("message", "")}]:
+            yield _("row %(row)s: [%(code)s] %(message)s") % {
+                "row": row.get("row", row.get("candidacy", "")),
+                "code": error.get("code", ""),
+                "message": error.get("message", ""),
+            }

@@ -34,7 +34,10 @@ class Command(BaseCommand):
             help="YYYY-MM-DD: new units start on this day, units missing from the file end the day before, "
             "renamed or re-parented units keep their old state as a dated version",
         )
-        parser.add_argument("--encoding", help="the CSV's encoding (default: UTF-8, else cp1251)")
+        parser.add_argument(
+            "--encoding",
+            help="the CSV's encoding when it is another one (e.g. kz1048); default: UTF-8, else Windows-1251",
+        )
 
     def handle(self, *args, file, progress_every, dry_run, as_of=None, encoding=None, **options):
         day = _day(as_of) if as_of else None
@@ -54,14 +57,12 @@ class Command(BaseCommand):
                 as_of=day,
                 encoding=encoding,
             )
-        except FileNotFoundError as error:
-            raise CommandError(f"{file}: {error.strerror}") from error
-        except (LookupError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file}: {error}") from error
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
         except KatoImportInvalid as error:
             for row_error in error.report.errors:
                 self.stderr.write(str(row_error))
-            raise CommandError(str(error.message)) from error
+            raise CommandError(str(error.message)) from None
         if dry_run or options.get("verbosity", 1) > 1:
             for line in report.listing():
                 self.stdout.write(line)

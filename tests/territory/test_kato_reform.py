@@ -157,6 +157,25 @@ def test_the_2021_election_keeps_its_map_after_the_2022_reform(tmp_path, client,
     )
 
 
+def test_the_dashboard_and_the_printable_protocol_show_the_election_days_names(client, election_2021, tmp_path):
+    w = election_2021
+    client.force_login(w.cec)
+    page = reverse("results_reports:election", args=[w.election.pk])
+    before = client.get(page)
+    regions_before = [(row.unit.kato, row.unit.name_ru) for row in before.context["turnout_rows"]]
+    assert ("110000000", "Акмолинская область") in regions_before
+    path = tmp_path / "kato-2022.csv"
+    path.write_bytes(importer_csv(_extract_2022()))
+    call_command("import_kato", str(path), "--as-of", AS_OF, stdout=io.StringIO(), stderr=io.StringIO())
+
+    after = client.get(page)
+    assert [(row.unit.kato, row.unit.name_ru) for row in after.context["turnout_rows"]] == regions_before
+    assert "Акмолинская обл." not in after.content.decode()
+    protocol = client.get(reverse("results_reports:protocol", args=[w.other_contest.pk]))
+    assert protocol.context["contest"].unit.name_ru == "112030000"
+    assert AdminUnit.objects.get(pk=w.other_contest.unit_id).name_ru == "Новый с.о."
+
+
 def test_the_api_shows_the_election_days_names(client, election_2021, tmp_path):
     from api import rows
     from registry.models import Contest

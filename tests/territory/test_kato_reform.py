@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from core import clock
 from registry.stats import election_stats
@@ -189,3 +190,32 @@ def test_the_api_shows_the_election_days_names(client, election_2021, tmp_path):
     row = queryset.values(*rows.unit_columns("unit"), *rows.dated_unit_columns("unit")).get()
     assert row["unit__name_ru"] == "Новый с.о."
     assert rows.unit_brief(row, "unit")["name"] == "112030000"  # the name of 25 July 2021
+
+
+def test_the_api_turnout_and_results_name_the_units_of_the_election_day(election_2021, tmp_path):
+    from rest_framework.test import APIClient
+
+    from api import tokens
+
+    from ..api import factories as api_factories
+
+    auditor = api_factories.user("auditor", auditor=True)
+    staff = api_factories.user("cec-staff", staff=True, superuser=True)
+    _token, raw = tokens.issue_token(auditor, staff, 365)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    path = tmp_path / "kato-2022.csv"
+    path.write_bytes(importer_csv(_extract_2022()))
+    call_command("import_kato", str(path), "--as-of", AS_OF, stdout=io.StringIO(), stderr=io.StringIO())
+    election = election_2021.election
+
+    with translation.override("ru"):
+        turnout = api.get(f"/api/v1/turnout/?election={election.pk}&level=region", HTTP_ACCEPT_LANGUAGE="ru")
+        results = api.get(f"/api/v1/results/?election={election.pk}&basis=official", HTTP_ACCEPT_LANGUAGE="ru")
+    assert turnout.status_code == 200 and results.status_code == 200
+    regions = {row["unit"]["kato"]: row["unit"]["name"] for row in turnout.json()["results"]}
+    assert regions["110000000"] == "Акмолинская область"
+    units = {row["unit"]["kato"]: row["unit"]["name"] for row in results.json()["results"]}
+    assert units["112030000"] == "112030000"
+    one = api.get(f"/api/v1/results/{results.json()['results'][0]['id']}/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert one.json()["unit"]["name"] == units[one.json()["unit"]["kato"]]

@@ -173,7 +173,7 @@ def test_dry_run_lists_what_would_start_end_and_change_and_writes_nothing(tmp_pa
     assert "starts: 100000000 Абайская область" in lines
     assert "ends: 634000000 Аягозский район" in lines
     assert "changes: 113831100 name_ru: с.Катарколь -> с.Катарколь-Новое" in lines
-    assert lines[-1] == (
+    assert lines[0] == (
         "dry run, nothing written: 18 rows: 4 created, 1 updated, 13 unchanged; "
         "as of 2022-06-08: 3 ended, 1 kept as dated versions"
     )

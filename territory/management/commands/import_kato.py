@@ -63,8 +63,8 @@ class Command(BaseCommand):
             for row_error in error.report.errors:
                 self.stderr.write(str(row_error))
             raise CommandError(str(error.message)) from None
+        prefix = _("dry run, nothing written: ") if dry_run else ""
+        self.stdout.write(prefix + str(report.summary()))
         if dry_run or options.get("verbosity", 1) > 1:
             for line in report.listing():
                 self.stdout.write(line)
-        prefix = _("dry run, nothing written: ") if dry_run else ""
-        self.stdout.write(prefix + str(report.summary()))

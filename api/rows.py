@@ -20,6 +20,7 @@ from rest_framework import ISO_8601
 from rest_framework.settings import api_settings
 
 from core.names import in_active_language
+from territory.selectors import NAME_FIELDS, name_on
 
 UNIT_BRIEF = ("id", "kato", "kind", "name_kk", "name_ru", "name_en", "region_id", "district_id")
 
@@ -69,6 +70,21 @@ def unit_columns(path):
     return [f"{path}__{column}" for column in UNIT_BRIEF]
 
 
+def _dated_alias(path, column):
+    return f"{path.replace('__', '_')}_{column}_on_day"
+
+
+def dated_unit_names(queryset, path, day_path):
+    """The queryset with the names of the unit at `path` as of the row's day (`day_path`, e.g.
+    "election__election_day"): an election's rows show the names its territory had that day."""
+    return queryset.annotate(**{_dated_alias(path, f): name_on(path, day_path, f) for f in NAME_FIELDS})
+
+
+def dated_unit_columns(path):
+    """The `.values()` names `dated_unit_names` adds."""
+    return [_dated_alias(path, column) for column in ("name_kk", "name_ru", "name_en")]
+
+
 def unit_brief(row, path):
     """The brief unit (api.resources.registry.UnitBriefSerializer) of a row selected with unit_columns(path);
     the name in the active language; None for a row without a unit."""
@@ -79,7 +95,9 @@ def unit_brief(row, path):
         "id": row[p + "id"],
         "kato": row[p + "kato"],
         "kind": row[p + "kind"],
-        "name": in_active_language(row[p + "name_kk"], row[p + "name_ru"], row[p + "name_en"]),
+        "name": in_active_language(
+            *(row.get(_dated_alias(path, f), row[p + f]) for f in ("name_kk", "name_ru", "name_en"))
+        ),
         "region": row[p + "region_id"],
         "district": row[p + "district_id"],
     }

@@ -7,6 +7,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from core.numbers import percent
 from territory.models import AdminUnit
+from territory.selectors import units_on
 
 from .models import Candidacy, Contest, Education
 
@@ -74,12 +75,14 @@ def election_stats(election):
     )
     rows = {row["contest__unit__region_id"]: row for row in region_rows}
     regions = AdminUnit.objects.filter(pk__in=set(contests_by_region) | set(rows)).order_by("kato")
+    # The regions as of election day: a region renamed since keeps the name it had.
+    on_day = units_on(regions, election.election_day)
     by_region = {}
     for region in regions:
         row = rows.get(region.pk, {})
         average = row.get("average_age")
         by_region[region.kato[:2]] = {
-            "name": region.name,
+            "name": on_day[region.pk].name,
             "contests": contests_by_region.get(region.pk, 0),
             "registered": row.get("registered", 0),
             "men": row.get("men", 0),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from registry.models import Candidacy, Election
 from territory.models import AdminUnit
 from territory.scope import filter_by_station, filter_by_unit, scope_for
+from territory.selectors import names_on_day, with_names_on
 
 from . import charts
 from .models import PROGRESS_GROUPS, Basis, ContestResult, Protocol, TurnoutLevel, TurnoutRollup
@@ -33,15 +34,17 @@ PROGRESS_LABELS = {
 FLAGGED_LIMIT = 300
 
 
-def _names(unit_ids):
-    return {u.pk: u.name for u in AdminUnit.objects.filter(pk__in=[i for i in unit_ids if i])}
+def _names(unit_ids, day):
+    """{pk: name} of the units as of `day` (the election's: a unit renamed since keeps its name)."""
+    units = with_names_on(AdminUnit.objects.filter(pk__in=[i for i in unit_ids if i]), day, "")
+    return {u.pk: u.name for u in names_on_day(units, "")}
 
 
 def progress(user, election):
     """Protocol counts per progress group, per district (with its region) and summed per region."""
     qs = filter_by_station(user, Protocol.objects.filter(election=election), "polling_station")
     rows = list(qs.progress("region_id", "district_id"))
-    names = _names({r["region_id"] for r in rows} | {r["district_id"] for r in rows})
+    names = _names({r["region_id"] for r in rows} | {r["district_id"] for r in rows}, election.election_day)
     regions = defaultdict(lambda: dict.fromkeys(["total", *PROGRESS_GROUPS], 0))
     districts = []
     for r in rows:
@@ -59,10 +62,11 @@ def progress(user, election):
 def turnout(user, election, basis=Basis.OFFICIAL):
     """Turnout roll-ups the user may see: per region, or per district for a district's staff."""
     base = TurnoutRollup.objects.filter(election=election, basis=basis).select_related("unit")
+    base = with_names_on(base, election.election_day, "unit")
     for level in (TurnoutLevel.REGION, TurnoutLevel.DISTRICT):
         rows = list(filter_by_unit(user, base.filter(level=level), "unit").order_by("unit__kato"))
         if rows:
-            return rows
+            return names_on_day(rows, "unit")
     return []
 
 
@@ -78,10 +82,13 @@ def outcomes(user, election, basis=Basis.OFFICIAL):
     qs = filter_by_unit(user, ContestResult.objects.filter(election=election, basis=basis), "unit")
     by_code = {row["outcome"]: row["n"] for row in qs.order_by().values("outcome").annotate(n=Count("pk"))}
     computed = qs.aggregate(at=Max("computed_at"))["at"]
-    flagged = list(
-        qs.needing_attention()
+    day = election.election_day
+    flagged = names_on_day(
+        with_names_on(qs.needing_attention(), day, "unit", "district")
         .select_related("unit", "district", "winner__person")
-        .order_by("unit__kato")[:FLAGGED_LIMIT]
+        .order_by("unit__kato")[:FLAGGED_LIMIT],
+        "unit",
+        "district",
     )
     for row in flagged:
         row.flag_labels = [FLAG_LABELS.get(flag, flag) for flag in row.flags]
@@ -89,10 +96,12 @@ def outcomes(user, election, basis=Basis.OFFICIAL):
     for flags in qs.needing_attention().values_list("flags", flat=True):
         for flag in flags:
             flag_counts[flag] += 1
-    elected = list(
-        qs.filter(outcome=Code.ELECTED)
+    elected = names_on_day(
+        with_names_on(qs.filter(outcome=Code.ELECTED), day, "unit", "district")
         .select_related("unit", "district", "winner__person", "winner__party")
-        .order_by("unit__kato")[:FLAGGED_LIMIT]
+        .order_by("unit__kato")[:FLAGGED_LIMIT],
+        "unit",
+        "district",
     )
     return (
         [(LABELS.get(code, code), code, n) for code, n in sorted(by_code.items())],

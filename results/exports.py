@@ -3,6 +3,8 @@ write-only mode, and the printable results protocol of one contest (HTML with pr
 cell goes through core.spreadsheets, so no text is ever read as a formula.
 
 Rows are read with `.values_list(...).iterator()`, so memory stays flat however large the election.
+Unit, district and region names are those of the election day (`territory.selectors.name_on`: a
+renamed unit keeps its old name in the exports of an earlier election).
 """
 
 import csv
@@ -18,6 +20,7 @@ from openpyxl import Workbook
 from core.spreadsheets import csv_cell, xlsx_cell
 from registry.models import Contest, Election
 from territory.scope import filter_by_unit, scope_for
+from territory.selectors import dated, name_on
 
 from . import printing
 from .models import Basis, CandidateResult, ContestResult, TurnoutRollup
@@ -28,7 +31,16 @@ XLSX_MAX_ROWS = 1_048_576
 
 
 def _contest_rows(user, election):
-    qs = filter_by_unit(user, ContestResult.objects.filter(election=election), "unit").order_by("unit__kato", "basis")
+    day = election.election_day
+    qs = (
+        filter_by_unit(user, ContestResult.objects.filter(election=election), "unit")
+        .annotate(
+            unit_name_on_day=name_on("unit", day),
+            district_name_on_day=name_on("district", day),
+            region_name_on_day=name_on("region", day),
+        )
+        .order_by("unit__kato", "basis")
+    )
     header = [
         _("KATO"),
         _("electoral unit"),
@@ -52,9 +64,9 @@ def _contest_rows(user, election):
     ]
     fields = [
         "unit__kato",
-        "unit__name_ru",
-        "district__name_ru",
-        "region__name_ru",
+        "unit_name_on_day",
+        "district_name_on_day",
+        "region_name_on_day",
         "basis",
         "registered_voters",
         "ballots_issued",
@@ -84,8 +96,10 @@ def _contest_rows(user, election):
 
 
 def _candidate_rows(user, election):
-    qs = filter_by_unit(user, CandidateResult.objects.filter(election=election), "contest__unit").order_by(
-        "contest__unit__kato", "basis", "rank", "candidacy_id"
+    qs = (
+        filter_by_unit(user, CandidateResult.objects.filter(election=election), "contest__unit")
+        .annotate(unit_name_on_day=name_on("contest__unit", election.election_day))
+        .order_by("contest__unit__kato", "basis", "rank", "candidacy_id")
     )
     header = [
         _("KATO"),
@@ -101,7 +115,7 @@ def _candidate_rows(user, election):
     ]
     fields = [
         "contest__unit__kato",
-        "contest__unit__name_ru",
+        "unit_name_on_day",
         "basis",
         "candidacy__person__surname",
         "candidacy__person__given_name",
@@ -124,7 +138,7 @@ def _turnout_rows(user, election):
     qs = TurnoutRollup.objects.filter(election=election)
     if not scope_for(user).national:
         qs = filter_by_unit(user, qs.exclude(unit=None), "unit")
-    qs = qs.order_by("basis", "level", "unit__kato")
+    qs = qs.annotate(unit_name_on_day=name_on("unit", election.election_day)).order_by("basis", "level", "unit__kato")
     header = [
         _("basis"),
         _("level"),
@@ -142,7 +156,7 @@ def _turnout_rows(user, election):
         "basis",
         "level",
         "unit__kato",
-        "unit__name_ru",
+        "unit_name_on_day",
         "contests",
         "contests_complete",
         "registered_voters",
@@ -235,6 +249,10 @@ def protocol_view(request, contest_id):
         .select_related("candidacy__person", "candidacy__party")
         .order_by("rank", "candidacy__person__surname")
     )
+    day = contest.election.election_day
+    dated([contest.unit], day)
+    if result is not None:
+        dated([u for u in (result.district, result.region) if u is not None], day)
     context = {
         **admin.site.each_context(request),
         "title": _("Results protocol"),

@@ -28,6 +28,11 @@ class AdminUnitQuerySet(models.QuerySet):
             Q(active_to__isnull=True) | Q(active_to__gte=day)
         )
 
+    def as_of(self, day):
+        """The territory on `day`: the units active that day (names and parents as of the day through
+        `territory.selectors`)."""
+        return self.active_on(day)
+
     def regions(self):
         return self.filter(kind__in=[Kind.REGION, Kind.CITY_REPUBLICAN])
 
@@ -38,6 +43,8 @@ class AdminUnitQuerySet(models.QuerySet):
             return self.filter(Q(pk=unit.pk) | Q(region=unit))
         if level == 2:
             return self.filter(Q(pk=unit.pk) | Q(district=unit))
+        if level == 3:  # its villages and the points below them
+            return self.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
         return self.filter(Q(pk=unit.pk) | Q(parent=unit))
 
 
@@ -61,6 +68,11 @@ class AdminUnit(TrilingualNameMixin, models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
     name_ru = models.CharField(_("name (Russian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    lacks_kazakh_name = models.BooleanField(
+        _("lacks a Kazakh name"),
+        default=False,
+        help_text=_("The classifier gave no Kazakh name: the Russian name stands in."),
+    )
     registered_voters = models.PositiveIntegerField(_("registered voters"), null=True, blank=True)
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_to = models.DateField(_("active to"), null=True, blank=True)
@@ -176,6 +188,48 @@ class AdminUnit(TrilingualNameMixin, models.Model):
         PollingStation.objects.filter(unit_id__in=[self.pk, *below]).update(
             region_id=self.region_id, district_id=district_id
         )
+
+
+class AdminUnitVersion(TrilingualNameMixin, models.Model):
+    """A past state of a unit: its kind, names and parent from `valid_from` (empty: since the unit
+    began) to `valid_to`, both inclusive. The unit's own row holds its state after the last version.
+
+    Written by the KATO importer (`import_kato --as-of`) when the classifier renames or re-parents a
+    unit, so that an election keeps reading the territory as of its day (`territory.selectors`).
+    """
+
+    unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("administrative unit"), on_delete=models.CASCADE, related_name="versions"
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.CHOICES)
+    parent = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("administrative unit version")
+        verbose_name_plural = _("administrative unit versions")
+        ordering = ["unit_id", "valid_to"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "valid_to"], name="one_unit_version_per_end"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_version_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit_id}, {self.valid_from or '…'} – {self.valid_to})"
 
 
 class PollingStationQuerySet(models.QuerySet):

@@ -308,7 +308,9 @@ def contest_units(contest_ids):
     """{contest id: its unit as UnitBriefSerializer gives it} in one query."""
     if not contest_ids:
         return {}
-    found = Contest.objects.filter(pk__in=contest_ids).values("pk", *rows.unit_columns("unit"))
+    found = rows.dated_unit_names(Contest.objects.filter(pk__in=contest_ids), "unit", "election__election_day").values(
+        "pk", *rows.unit_columns("unit"), *rows.dated_unit_columns("unit")
+    )
     return {row["pk"]: rows.unit_brief(row, "unit") for row in found}
 
 

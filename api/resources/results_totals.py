@@ -20,6 +20,7 @@ from registry.models import Contest, Election
 from results.models import Basis, CandidateResult, ContestResult, TurnoutLevel, TurnoutRollup
 from results.outcomes import Code
 from territory.models import AdminUnit
+from territory.selectors import names_on_day, with_names_on
 
 from .registry import UnitBriefSerializer
 
@@ -184,6 +185,7 @@ class ContestResultViewSet(ReadOnlyViewSet):
         "contest_id",
         "basis",
         *rows.unit_columns("unit"),
+        *rows.dated_unit_columns("unit"),
         "region_id",
         "district_id",
         "registered_voters",
@@ -205,7 +207,8 @@ class ContestResultViewSet(ReadOnlyViewSet):
     )
 
     def get_queryset(self):
-        return restrict(self.request, super().get_queryset(), unit="unit")
+        queryset = restrict(self.request, super().get_queryset(), unit="unit")
+        return rows.dated_unit_names(queryset, "unit", "election__election_day")
 
     def page_version(self, request):
         return result_tables_version(request)
@@ -285,9 +288,10 @@ class ContestResultViewSet(ReadOnlyViewSet):
         return by_key
 
     def prepare_rows(self, rows):
-        """Load the candidate results of the whole page in one query."""
+        """Load the candidate results of the whole page in one query; units named as on election day."""
         if not rows:
             return rows
+        names_on_day(rows, "unit")
         keys = {(row.contest_id, row.basis) for row in rows}
         by_key = defaultdict(list)
         candidates = (
@@ -350,7 +354,12 @@ class TurnoutViewSet(ReadOnlyViewSet):
     )
 
     def get_queryset(self):
-        return restrict(self.request, super().get_queryset(), unit="unit")
+        queryset = restrict(self.request, super().get_queryset(), unit="unit")
+        return with_names_on(queryset, "election__election_day", "unit")
+
+    def prepare_rows(self, rows):
+        """The units named as on the election's day (annotated in the same query)."""
+        return names_on_day(rows, "unit")
 
     def page_version(self, request):
         return result_tables_version(request)

@@ -1,4 +1,6 @@
-"""manage.py import_kato FILE.csv: load a KATO extract into the unit tree, all rows or none."""
+"""manage.py import_kato FILE: load a KATO extract into the unit tree, all rows or none."""
+
+import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -6,21 +8,40 @@ from django.utils.translation import gettext as _
 from territory.kato_import import KatoImportInvalid, import_kato
 
 
+def _day(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(_("--as-of takes a date as YYYY-MM-DD, not %(value)s") % {"value": value}) from error
+
+
 class Command(BaseCommand):
     help = (
-        "Import a KATO extract (CSV with columns code, name_kk, name_ru; optional name_en, kind). "
-        "Every row is checked first; on any bad row every error is printed and nothing is written."
+        "Import a KATO extract: the importer's CSV (columns code, name_kk, name_ru; optional name_en, kind, "
+        "parent) or the statistics office's export (XLSX or CSV with te or ab/cd/ef/hij, k, kaz_name, "
+        "rus_name). Every row is checked first; on any bad row every error is printed and nothing is "
+        "written. With --as-of the file is the territory from that date on."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", help="path of the CSV file (UTF-8 or Windows-1251, detected; comma, semicolon or tab separated)"
+            "file", help="path of the file (XLSX, or CSV in UTF-8 or cp1251; comma, semicolon or tab separated)"
         )
-        parser.add_argument("--encoding", help="the file's encoding when it is another one (e.g. kz1048)")
         parser.add_argument("--progress-every", type=int, default=1000, help="print progress every N rows")
-        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+        parser.add_argument("--dry-run", action="store_true", help="check, list what would change, write nothing")
+        parser.add_argument(
+            "--as-of",
+            help="YYYY-MM-DD: new units start on this day, units missing from the file end the day before, "
+            "renamed or re-parented units keep their old state as a dated version",
+        )
+        parser.add_argument(
+            "--encoding",
+            help="the CSV's encoding when it is another one (e.g. kz1048); default: UTF-8, else Windows-1251",
+        )
 
-    def handle(self, *args, file, progress_every, dry_run, encoding, **options):
+    def handle(self, *args, file, progress_every, dry_run, as_of=None, encoding=None, **options):
+        day = _day(as_of) if as_of else None
+
         def progress(done, total, phase):
             self.stderr.write(
                 _("%(phase)s %(done)s/%(total)s rows (%(percent)s%%)")
@@ -29,7 +50,12 @@ class Command(BaseCommand):
 
         try:
             report = import_kato(
-                file, progress=progress, progress_every=max(progress_every, 1), dry_run=dry_run, encoding=encoding
+                file,
+                progress=progress,
+                progress_every=max(progress_every, 1),
+                dry_run=dry_run,
+                as_of=day,
+                encoding=encoding,
             )
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
@@ -39,3 +65,6 @@ class Command(BaseCommand):
             raise CommandError(str(error.message)) from None
         prefix = _("dry run, nothing written: ") if dry_run else ""
         self.stdout.write(prefix + str(report.summary()))
+        if dry_run or options.get("verbosity", 1) > 1:
+            for line in report.listing():
+                self.stdout.write(line)

@@ -9,8 +9,8 @@ Protocols are created once the candidates are final (the withdrawal deadline has
 idempotently: a second run creates nothing.
 
 The registry does not know the results app: protocols are created by this service, which the
-commission triggers (`manage.py create_protocols`, the admin's election action) and which the
-Celery beat runs for every election whose candidates became final (`create_due_protocols`).
+commission triggers (`manage.py create_protocols --election ID`) and which Celery beat runs
+hourly for every election whose candidates became final (`create_due_protocols`).
 """
 
 from django.db import transaction
@@ -115,9 +115,12 @@ def elections_due(now=None):
     """Elections in an open stage whose candidates are final and which have a contest without protocols."""
     now = now or clock.now()
     due = []
-    candidates = Election.objects.filter(status__in=OPEN_STAGES).exclude(
-        contests__isnull=True
-    ).distinct().order_by("election_day", "pk")
+    candidates = (
+        Election.objects.filter(status__in=OPEN_STAGES)
+        .exclude(contests__isnull=True)
+        .distinct()
+        .order_by("election_day", "pk")
+    )
     for election in candidates:
         if now < election.withdrawal_deadline:
             continue

@@ -56,7 +56,9 @@ class CycleWorld:
         self.clerk1 = get_user_model().objects.create_user("clerk1", password="pw")
         self.clerk2 = get_user_model().objects.create_user("clerk2", password="pw")
         for station in (self.station1, self.station2):
-            commission = Commission.objects.create(kind="precinct", name=f"PEC {station.number}", polling_station=station)
+            commission = Commission.objects.create(
+                kind="precinct", name=f"PEC {station.number}", polling_station=station
+            )
             for clerk in (self.clerk1, self.clerk2):
                 Membership.objects.create(user=clerk, commission=commission, role="clerk")
         self.rules = {

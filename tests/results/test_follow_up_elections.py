@@ -5,18 +5,21 @@ opens nomination again; a by-election follows an early termination. Bad input is
 stable code and writes nothing."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from core import audit, clock
 from core.models import AuditEvent
 from registry.models import Candidacy, Contest, ContestFollowUp, Election, TermOfOffice
 from registry.offices import services as offices
 from registry.services import advance_election, nominate, register
-from results import winners
+from results import tasks, winners
 from results.errors import CandidatesNotFinal
 from results.models import Basis, ContestResult, Protocol
 from results.services import create_protocols_for_election
+from results.services.creation import create_due_protocols
 from tests.registry import factories as rf
 
 from .cycle_world import ALMATY, CycleWorld, at, d
@@ -240,12 +243,42 @@ def test_protocols_count_the_stations_of_units_in_existence_on_election_day(worl
     # The village was merged away before election day: its station no longer serves the contest.
     world.village.active_to = d(2021, 7, 1)
     world.village.save()
-    with clock.frozen(datetime.datetime(2021, 7, 24, 17, 59, 59, tzinfo=ALMATY)):
-        with pytest.raises(CandidatesNotFinal):
-            create_protocols_for_election(election, world.cec)
+    with clock.frozen(datetime.datetime(2021, 7, 24, 17, 59, 59, tzinfo=ALMATY)), pytest.raises(CandidatesNotFinal):
+        create_protocols_for_election(election, world.cec)
     with clock.frozen(datetime.datetime(2021, 7, 24, 18, 0, tzinfo=ALMATY)):
         assert create_protocols_for_election(election, world.cec) == 1
         assert create_protocols_for_election(election, world.cec) == 0
     assert list(Protocol.objects.filter(contest=contest).values_list("polling_station", flat=True)) == [
         world.station1.pk
     ]
+
+
+def test_due_protocols_are_created_for_every_election_whose_candidates_are_final(world):
+    election = world.call_election()
+    contest = election.contests.get()
+    world.nominate_and_register(contest, 2, d(2021, 6, 10))
+    with clock.frozen(at(d(2021, 7, 20))):
+        advance_election(world.cec, election, "registration")
+        advance_election(world.cec, election, "campaign")
+    # The eve of election day: 17:59:59 nothing is due, at 18:00 the candidates are final.
+    with clock.frozen(datetime.datetime(2021, 7, 24, 17, 59, 59, tzinfo=ALMATY)):
+        assert create_due_protocols(None) == {}
+    with clock.frozen(datetime.datetime(2021, 7, 24, 18, 0, tzinfo=ALMATY)):
+        assert tasks.create_due_protocols() == {str(election.pk): 2}
+        assert create_due_protocols(None) == {}  # nothing left to create
+    assert Protocol.objects.filter(contest=contest).count() == 2
+
+
+def test_create_protocols_command(world):
+    election = world.call_election()
+    world.nominate_and_register(election.contests.get(), 2, d(2021, 6, 10))
+    out = io.StringIO()
+    with clock.frozen(at(d(2021, 7, 20))), pytest.raises(CommandError, match="candidates_not_final"):
+        call_command("create_protocols", election=election.pk, stdout=out)
+    with clock.frozen(at(d(2021, 7, 25))):
+        call_command("create_protocols", election=election.pk, stdout=out)
+        assert f"election {election.pk}: 2 protocols created" in out.getvalue()
+        with pytest.raises(CommandError, match="no election 999999"):
+            call_command("create_protocols", election=999999, stdout=out)
+        call_command("create_protocols", stdout=out)
+    assert out.getvalue().endswith("no election is due\n")

@@ -1,6 +1,9 @@
 """The dashboard shows the election a follow-up follows and those following it, the calendar, and a
 contest's history across rounds (first round, runoff) on one page; scoped like the dashboard."""
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -64,3 +67,21 @@ def test_contest_rounds_outside_the_territory_is_not_found(client, walked):
     client.force_login(outsider)
     response = client.get(reverse("results_reports:rounds", args=[walked.runoff_contest.pk]))
     assert response.status_code == 404
+
+
+def csv_rows(client, election):
+    response = client.get(reverse("results_reports:csv", args=[election.pk, "contests"]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_contest_export_names_the_election_followed_and_the_follow_up(client, walked):
+    client.force_login(walked.tec)
+    header, *rows = csv_rows(client, walked.first)
+    assert header[-4:] == ["kind of election", "follows election (id)", "follow-up", "follow-up election (id)"]
+    official = next(r for r in rows if r[4] == "official")
+    assert official[-4:] == ["regular", "", "runoff called", str(walked.runoff.pk)]
+    header, *rows = csv_rows(client, walked.runoff)
+    official = next(r for r in rows if r[4] == "official")
+    assert official[-4:] == ["runoff (second round)", str(walked.first.pk), "winner registered as akim", ""]

@@ -14,7 +14,7 @@ from core import audit, clock
 from core.models import AuditEvent
 from registry.models import Candidacy, Contest, ContestFollowUp, Election, TermOfOffice
 from registry.offices import services as offices
-from registry.services import advance_election, nominate, register
+from registry.services import advance_election, create_contests, nominate, register, save_election_rules
 from results import tasks, winners
 from results.errors import CandidatesNotFinal
 from results.models import Basis, ContestResult, Protocol
@@ -282,3 +282,30 @@ def test_create_protocols_command(world):
             call_command("create_protocols", election=999999, stdout=out)
         call_command("create_protocols", stdout=out)
     assert out.getvalue().endswith("no election is due\n")
+
+
+def test_a_runoff_winner_counts_once_toward_the_term_limit(world):
+    term = walk_to_runoff_term(world)
+    person = term.person
+    # The next regular election in the same post, with a limit of one term: the runoff's term counts,
+    # once (the first round's contest recorded the runoff, not a term).
+    rules = dict(world.rules, name_en="Next election", election_day=d(2025, 7, 27), term_limit=1)
+    with clock.frozen(at(d(2025, 6, 1))):
+        nxt = save_election_rules(world.cec, Election(**rules), changed=list(rules))
+        advance_election(world.cec, nxt, "nomination")
+        create_contests(world.cec, nxt, under=world.district)
+        candidacy = nominate(
+            world.tec,
+            contest=nxt.contests.get(),
+            person=person,
+            nomination_type="self",
+            signatures_submitted=60,
+            signatures_valid=60,
+            deposit_paid=True,
+        )
+        error = refused(lambda: register(world.tec, candidacy), "not_eligible")
+    failures = {f["code"]: f for f in error.details["failures"]}
+    assert set(failures) == {"term_limit_reached"}
+    values = failures["term_limit_reached"]["values"]
+    assert (values["terms"], values["term_limit"]) == (1, 1)
+    assert values["terms_held"] == [["2021-08-12", None]]

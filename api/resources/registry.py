@@ -33,6 +33,8 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 
 class ElectionBriefSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_("regular, runoff, by_election or repeat."))
+    status = serializers.CharField(read_only=True, help_text=_("Stage of the election."))
     url = serializers.HyperlinkedIdentityField(view_name="election-detail")
 
     class Meta:

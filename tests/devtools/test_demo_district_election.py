@@ -7,7 +7,9 @@ import json
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from core.audit import verify_chain
 from core.models import AuditEvent
@@ -19,7 +21,7 @@ from results.models import ContestResult, Protocol, ProtocolEntry
 pytestmark = pytest.mark.django_db
 
 
-def test_district_election_demo():
+def test_district_election_demo(client):
     demo_territory.load(StringIO())
     out = StringIO()
     election = demo.load(out)
@@ -79,6 +81,16 @@ def test_district_election_demo():
     call_command("registry_stats", election=election.pk, json=True, stdout=stats)
     assert (json.loads(stats.getvalue())["registered"], json.loads(stats.getvalue())["contests"]) == (135, 45)
     assert verify_chain()[1] is None
+
+    # The dashboard lists the district election and shows it, with its runoffs linked.
+    client.force_login(get_user_model().objects.get(username="cec"))
+    index = client.get(reverse("results_reports:index")).content.decode()
+    assert reverse("results_reports:election", args=[election.pk]) in index
+    page = client.get(reverse("results_reports:election", args=[election.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for runoff in runoffs:
+        assert reverse("results_reports:election", args=[runoff.pk]) in html
 
     events = AuditEvent.objects.count()
     again = StringIO()

@@ -282,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "results.tasks.aggregate_all",
         "schedule": crontab(hour=_nightly_utc.hour, minute=_nightly_utc.minute),
     },
+    # Elections whose candidates became final get their protocols (runoffs and by-elections too).
+    "create-due-protocols-hourly": {
+        "task": "results.tasks.create_due_protocols",
+        "schedule": crontab(minute=5),
+    },
     # Seats whose end date passed: their members lose the commission group (territory.services).
     "sync-groups-of-ended-seats-nightly": {
         "task": "territory.tasks.sync_groups_of_ended_seats",

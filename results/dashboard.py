@@ -1,9 +1,10 @@
 """The commission dashboard (admin pages, staff only, scoped to the user's territory).
 
-Per election: protocol progress per region and district, turnout per region, outcomes with their
-flags, and candidate demographics, each a grouped query; charts are server-side SVG
-(results.charts). Figures come from the result tables written by results.aggregation, so the
-page shows when they were computed.
+Per election: the election it follows and those following it, its calendar, protocol progress
+per region and district, turnout per region, outcomes with their flags, and candidate
+demographics, each a grouped query; charts are server-side SVG (results.charts). Figures come from
+the result tables written by results.aggregation, so the page shows when they were computed. Per
+contest: its history across rounds (`rounds_view`).
 """
 
 from collections import defaultdict
@@ -15,12 +16,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry.models import Candidacy, Election
+from registry.calendar import election_calendar
+from registry.models import Candidacy, Contest, Election
 from territory.models import AdminUnit
 from territory.scope import filter_by_station, filter_by_unit, scope_for
 from territory.selectors import names_on_day, with_names_on
 
-from . import charts
+from . import charts, rounds
 from .models import PROGRESS_GROUPS, Basis, ContestResult, Protocol, TurnoutLevel, TurnoutRollup
 from .outcomes import FLAG_LABELS, LABELS, Code
 
@@ -178,5 +180,22 @@ def election_view(request, election_id):
         ),
         "by_sex": by_sex,
         "by_type": by_type,
+        "follow_up_elections": election.follow_ups.order_by("election_day", "pk"),
+        "calendar": election_calendar(election),
     }
     return TemplateResponse(request, "results/dashboard.html", context)
+
+
+def rounds_view(request, contest_id):
+    """A contest's history across rounds (first round, runoff or repeat election, by-election) on one page."""
+    contests = filter_by_unit(request.user, Contest.objects.select_related("election", "unit"), "unit")
+    contest = get_object_or_404(contests, pk=contest_id)
+    basis = request.GET.get("basis") if request.GET.get("basis") in Basis.values else Basis.OFFICIAL
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Rounds of the contest: %(unit)s") % {"unit": contest.unit.name},
+        "contest": contest,
+        "rounds": rounds.contest_rounds(contest, basis),
+        "basis": basis,
+    }
+    return TemplateResponse(request, "results/contest_rounds.html", context)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core.spreadsheets import csv_cell, xlsx_cell
-from registry.models import Contest, Election
+from registry.models import Contest, ContestFollowUp, Election
 from territory.scope import filter_by_unit, scope_for
 from territory.selectors import dated, name_on
 
@@ -61,7 +61,13 @@ def _contest_rows(user, election):
         _("winner"),
         _("flags"),
         _("computed at"),
+        _("kind of election"),
+        _("follows election (id)"),
+        _("follow-up"),
+        _("follow-up election (id)"),
     ]
+    # Every row of an election shares its kind and the election it follows.
+    kind, origin = str(election.get_kind_display()), election.origin_id or ""
     fields = [
         "unit__kato",
         "unit_name_on_day",
@@ -83,14 +89,28 @@ def _contest_rows(user, election):
         "winner__person__given_name",
         "flags",
         "computed_at",
+        "contest__follow_up__action",
+        "contest__follow_up__follow_up_election_id",
     ]
+    actions = dict(ContestFollowUp.Action.choices)
 
     def rows():
         for r in qs.values_list(*fields).iterator(chunk_size=CHUNK):
             r = list(r)
             winner = " ".join(p for p in (r[16], r[17]) if p)
             flags = ", ".join(str(FLAG_LABELS.get(f, f)) for f in r[18] or [])
-            yield [*r[:15], str(LABELS.get(r[15], r[15])), winner, flags, r[19].isoformat()]
+            action = str(actions.get(r[20], "")) if r[20] else ""
+            yield [
+                *r[:15],
+                str(LABELS.get(r[15], r[15])),
+                winner,
+                flags,
+                r[19].isoformat(),
+                kind,
+                origin,
+                action,
+                r[21] or "",
+            ]
 
     return header, rows()
 

@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("<int:election_id>/results.xlsx", admin.site.admin_view(exports.xlsx_view), name="xlsx"),
     path("contest/<int:contest_id>/protocol/", admin.site.admin_view(exports.protocol_view), name="protocol"),
+    path("contest/<int:contest_id>/rounds/", admin.site.admin_view(dashboard.rounds_view), name="rounds"),
 ]

@@ -6,6 +6,8 @@
   elsewhere recomputes the contests; `contest_ids=None` recomputes the whole election from its
   protocols.
 - `aggregate_all()`: Celery beat, nightly: one full `aggregate_contests` per open election.
+- `create_due_protocols()`: Celery beat, hourly: the protocols of every election whose candidates
+  became final (any kind: first round, runoff, repeat, by-election).
 
 One run at a time per election (results.aggregation.locks). A run that finds the lock taken does
 not wait and does not drop its contests: it retries itself with a countdown growing from 10 s to
@@ -21,6 +23,7 @@ from django.db import DatabaseError, transaction
 
 from .aggregation import recompute_by_id, update_by_id
 from .aggregation.locks import AggregationBusy
+from .services import creation
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +94,17 @@ def enqueue_aggregation(election_id, contest_ids):
             )
 
     transaction.on_commit(send)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    max_retries=DB_RETRIES,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def create_due_protocols():
+    """Hourly: create the protocols of every election (first round, runoff, repeat, by-election)
+    whose candidates became final (`results.services.creation.create_due_protocols`)."""
+    return {str(k): v for k, v in creation.create_due_protocols(None).items()}

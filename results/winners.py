@@ -28,7 +28,7 @@ from registry.offices import errors
 from registry.offices import services as offices
 from registry.services.common import check_actor, check_before
 
-from .models import Basis, ContestResult
+from .models import Basis, ContestResult, Protocol, ProtocolState
 from .outcomes import Code, Flag
 
 REPEAT_ELECTION_CODES = {
@@ -122,11 +122,49 @@ def act_on_outcome(actor, contest, *, started_on=None):
         if action == Action.WINNER_REGISTERED:
             return action, register_winner(actor, contest, started_on=started_on)
         if action == Action.RUNOFF:
-            runoff = offices.call_runoff(
-                actor, contest, candidacies=result.runoff, outcome=result.outcome, flags=result.flags
-            )
-            return action, runoff
+            return action, call_runoff(actor, contest)
         return action, offices.flag_contest(actor, contest, action=action, outcome=result.outcome, flags=result.flags)
+
+
+def _check_certified(contest):
+    """Every protocol of the contest certified, and the official result computed from them."""
+    counts = Protocol.objects.filter(contest=contest).values_list("state", flat=True)
+    states = list(counts)
+    certified = sum(1 for state in states if state == ProtocolState.CERTIFIED)
+    result = official_result(contest)
+    if not states or certified < len(states) or result is None or result.outcome == Code.INCOMPLETE:
+        raise errors.ResultsNotCertified(
+            details={"contest": contest.pk, "protocols": len(states), "certified": certified}
+        )
+    return result
+
+
+def call_runoff(actor, contest, *, candidacies=None):
+    """Call the runoff of `contest`, whose certified official outcome is `runoff`: the two leading
+    candidates (`result.runoff`) are carried over. `candidacies`, when given, must be exactly those two.
+
+    Refused: a second runoff for the contest (`runoff_already_called`), results not certified
+    (`results_not_certified`), a contest with a winner (`contest_has_winner`) or another outcome
+    (`runoff_not_due`), a candidate outside the top two (`not_in_runoff_pair`)."""
+    with transaction.atomic():
+        contest = Contest.objects.select_for_update(of=("self",)).select_related("election", "unit").get(pk=contest.pk)
+        check_actor(actor, contest.unit)
+        existing = ContestFollowUp.objects.filter(contest=contest).first()
+        if existing is not None and existing.action == Action.RUNOFF:
+            raise errors.RunoffAlreadyCalled(details={"election": existing.follow_up_election_id})
+        result = _check_certified(contest)
+        _check_established(contest.election)
+        if result.outcome == Code.ELECTED:
+            raise errors.ContestHasWinner(details={"winner": result.winner_id, "outcome": result.outcome})
+        if action_for(result) != Action.RUNOFF:
+            raise errors.RunoffNotDue(details={"outcome": result.outcome, "flags": list(result.flags or [])})
+        pair = list(result.runoff or [])
+        if candidacies is not None:
+            given = [c.pk if hasattr(c, "pk") else int(c) for c in candidacies]
+            outside = sorted(set(given) - set(pair))
+            if outside or len(set(given)) != len(pair):
+                raise errors.NotInRunoffPair(details={"candidacies": outside or given, "top_two": pair})
+        return offices.call_runoff(actor, contest, candidacies=pair, outcome=result.outcome, flags=result.flags)
 
 
 @dataclass

@@ -8,6 +8,7 @@ import django_filters
 from django.db import router
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import rows
@@ -16,6 +17,7 @@ from api.filters import StrictBooleanFilter, territory_filterset
 from api.prepared import PreparedValues
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
+from registry.calendar import election_calendar
 from registry.models import Candidacy, Contest, Election, EndReason, Party, Sex, TermOfOffice
 from registry.models.election import OFFICE_KINDS
 from territory.models import AdminUnit
@@ -29,9 +31,37 @@ class UnitBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "kato", "kind", "name", "region", "district"]
 
 
+class ElectionBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_("regular, runoff, by_election or repeat."))
+    status = serializers.CharField(read_only=True, help_text=_("Stage of the election."))
+    url = serializers.HyperlinkedIdentityField(view_name="election-detail")
+
+    class Meta:
+        model = Election
+        fields = ["id", "kind", "name", "election_day", "status", "url"]
+
+
+class CalendarRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("Stable name of the row (nomination_ends, runoff_day, ...)."))
+    label = serializers.CharField(help_text=_("The row's name in the request's language."))
+    day = serializers.DateField()
+    deadline = serializers.DateTimeField(allow_null=True, help_text=_("The local cut-off moment, for deadlines."))
+
+
 class ElectionSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
     cutoff_time = serializers.SerializerMethodField(help_text=_("Local cut-off time of deadlines, HH:MM."))
+    follows = ElectionBriefSerializer(
+        source="origin",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The election this one follows (a runoff's first round, a repeat or by-election's origin)."),
+    )
+    follow_up_elections = ElectionBriefSerializer(
+        source="follow_ups", many=True, read_only=True, help_text=_("Runoffs, repeat and by-elections that follow it.")
+    )
+    calendar = serializers.SerializerMethodField(help_text=_("Every deadline and day, computed from the rules."))
 
     class Meta:
         model = Election
@@ -39,6 +69,10 @@ class ElectionSerializer(serializers.ModelSerializer):
 
     def get_cutoff_time(self, election) -> str:
         return election.cutoff_time.strftime("%H:%M")
+
+    @extend_schema_field(CalendarRowSerializer(many=True))
+    def get_calendar(self, election):
+        return [CalendarRowSerializer(row).data for row in election_calendar(election)]
 
 
 class ElectionFilter(django_filters.FilterSet):
@@ -67,7 +101,7 @@ class ElectionViewSet(ReadOnlyViewSet):
 
     serializer_class = ElectionSerializer
     filterset_class = ElectionFilter
-    queryset = Election.objects.order_by("-election_day", "pk")
+    queryset = Election.objects.select_related("origin").prefetch_related("follow_ups").order_by("-election_day", "pk")
 
 
 class ContestSerializer(serializers.ModelSerializer):

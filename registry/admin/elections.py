@@ -7,7 +7,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -16,12 +17,13 @@ from territory.kato import Kind
 from territory.models import AdminUnit
 
 from .. import importing, selectors, services, stats
+from ..calendar import election_calendar
 from ..models import Candidacy, Contest, Election, Party, Person
 from ..services.bulk import COLUMNS, REQUIRED_COLUMNS
 from .common import (
-    deadline_rows,
     is_national,
     run_per_row,
+    show_deadline,
 )
 
 # --- elections ------------------------------------------------------------------------------------
@@ -162,16 +164,18 @@ class ElectionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.save_election_rules(request.user, obj, changed=form.changed_data)
 
-    @admin.display(description=_("deadlines (local time)"))
+    @admin.display(description=_("calendar (local time)"))
     def deadlines(self, obj):
         if obj.pk is None:
             return "—"
-        rows = [
-            (_("nomination ends"), obj.nomination_deadline),
-            (_("registration ends"), obj.registration_deadline),
-            (_("withdrawal and deregistration end"), obj.withdrawal_deadline),
-        ]
-        return deadline_rows(rows, obj.zone)
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (row.label, show_deadline(row.deadline, obj.zone) if row.deadline else date_format(row.day))
+                for row in election_calendar(obj)
+            ),
+        )
 
     @admin.display(description=_("pages"))
     def links(self, obj):

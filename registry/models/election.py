@@ -144,6 +144,9 @@ class Election(TrilingualNameMixin, models.Model):
         editable=False,
         help_text=_("Set when the election enters the stage 'results established'."),
     )
+    results_within_days = models.PositiveSmallIntegerField(
+        _("results established within, days after election day"), default=3
+    )
     winner_registration_days = models.PositiveSmallIntegerField(
         _("winner registered within, days after the results are established"), default=7
     )

@@ -107,3 +107,62 @@ class NotAnOfficeKind(DomainError):
 class ByElectionAlreadyCalled(InvalidTransition):
     code = "by_election_already_called"
     default_message = _("A by-election has already been called for this term.")
+
+
+class ContestHasWinner(InvalidTransition):
+    """A runoff asked for a contest whose official outcome names a winner."""
+
+    code = "contest_has_winner"
+    default_message = _("The contest has a winner: no runoff is held.")
+
+
+class RunoffNotDue(InvalidTransition):
+    """`details["outcome"]`: the official outcome, which does not call for a runoff."""
+
+    code = "runoff_not_due"
+    default_message = _("The official outcome of this contest does not call for a runoff.")
+
+
+class RunoffAlreadyCalled(InvalidTransition):
+    """`details["election"]`: the runoff already called."""
+
+    code = "runoff_already_called"
+    default_message = _("A runoff has already been called for this contest.")
+
+
+class ResultsNotCertified(InvalidTransition):
+    """`details["protocols"]` and `details["certified"]` count the contest's protocols."""
+
+    code = "results_not_certified"
+    default_message = _("The contest's results are not certified: every protocol must be certified first.")
+
+
+class NotInRunoffPair(DomainError):
+    """`details["candidacies"]` names the candidacies outside the first round's top two."""
+
+    code = "not_in_runoff_pair"
+    default_message = _("Only the two leading candidates of the first round take part in the runoff.")
+
+
+class RepeatElectionNotDue(InvalidTransition):
+    code = "repeat_election_not_due"
+    default_message = _("This contest is not flagged for a repeat election.")
+
+
+class RepeatElectionAlreadyCalled(InvalidTransition):
+    code = "repeat_election_already_called"
+    default_message = _("A repeat election has already been called for this contest.")
+
+
+class ElectionDayTooSoon(DomainError):
+    """`details["earliest"]`: the first day allowed."""
+
+    code = "election_day_too_soon"
+    default_message = _("The election day must be at least 40 days after the election is called.")
+
+
+class TermNotEnded(InvalidTransition):
+    """`details["term"]`: the term still in office."""
+
+    code = "term_not_ended"
+    default_message = _("This term of office has not ended: no by-election can be called for it.")

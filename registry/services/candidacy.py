@@ -11,7 +11,8 @@ from core import audit
 from core.reasons import clean_reason
 
 from .. import eligibility, errors, selectors
-from ..models import Candidacy, Contest, Person
+from ..models import Candidacy, Contest, ElectionKind, Person
+from ..offices.errors import NotInRunoffPair
 from .common import NOMINATION_STAGES, WITHDRAWAL_STAGES, check_actor, check_before, check_stage, role_of
 from .people import create_person, person_for_nomination
 
@@ -43,6 +44,12 @@ def check_nomination(*, contest, person, nomination_type, party, active_person_i
     election = contest.election
     if contest.status == Contest.Status.CANCELLED:
         raise errors.ContestCancelled()
+    if election.kind == ElectionKind.RUNOFF:
+        # A runoff's candidates are the first round's top two, carried over when it is called.
+        carried = set(contest.candidacies.values_list("person_id", flat=True))
+        if person.pk not in carried:
+            raise NotInRunoffPair(details={"person": person.pk, "contest": contest.pk})
+        raise errors.SecondActiveCandidacy(details={"election": election.pk})
     if contest.unit.kind != election.office_type:
         raise errors.UnitKindMismatch(details={"unit_kind": contest.unit.kind, "office_type": election.office_type})
     if nomination_type == Candidacy.NominationType.PARTY:
@@ -110,6 +117,8 @@ def nominate(
         person = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
         election = contest.election
         check_actor(actor, contest.unit)
+        if election.kind == ElectionKind.RUNOFF:
+            check_nomination(contest=contest, person=person, nomination_type=nomination_type, party=party)
         check_stage(election, NOMINATION_STAGES)
         check_before(contest.nomination_deadline, errors.NominationDeadlinePassed)
         check_nomination(contest=contest, person=person, nomination_type=nomination_type, party=party)

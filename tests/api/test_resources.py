@@ -1,7 +1,10 @@
 """Each resource: list, detail, filters, and what it must never show."""
 
+import datetime
+
 import pytest
 
+from registry.models import Election
 from results.models import ContestResult
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +185,27 @@ def test_office_terms(api, world):
     assert row["party"]["short_name"] == "AMANAT" and row["unit"]["kato"] == "352030000"
     for forbidden in ("iin", "birth_date", "end_reason_text", "end_decision_reference"):
         assert forbidden not in row
+
+
+def test_elections_show_the_election_they_follow_and_their_calendar(api, world):
+    runoff = Election.objects.create(
+        name_ru="Повторное голосование",
+        name_kk="Қайта дауыс беру",
+        office_type=world.election.office_type,
+        election_day=datetime.date(2021, 8, 8),
+        kind="runoff",
+        origin=world.election,
+        winner_rule="plurality",
+    )
+    first = api.get(f"/api/v1/elections/{world.election.pk}/").json()
+    assert first["follows"] is None
+    assert [(e["id"], e["kind"]) for e in first["follow_up_elections"]] == [(runoff.pk, "runoff")]
+    row = api.get(f"/api/v1/elections/{runoff.pk}/").json()
+    assert (row["follows"]["id"], row["follows"]["kind"]) == (world.election.pk, "regular")
+    assert row["follows"]["url"].endswith(f"/api/v1/elections/{world.election.pk}/")
+    calendar = {r["key"]: (r["day"], r["deadline"]) for r in row["calendar"]}
+    assert calendar["nomination_ends"] == ("2021-07-23", "2021-07-23T18:00:00+06:00")  # 16 days before
+    assert calendar["election_day"] == ("2021-08-08", None)
+    assert calendar["results_established_by"][0] == "2021-08-11"
+    assert "runoff_day" not in calendar  # a runoff has none of its own
+    assert [r["key"] for r in first["calendar"]][-1] in {"winner_registered_by", "runoff_day"}

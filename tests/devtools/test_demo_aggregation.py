@@ -17,9 +17,15 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_figures_after_load_demo():
     call_command("load_demo", stdout=StringIO())
-    election = Election.objects.get(kind="regular")  # load_demo also calls a by-election (office register)
+    # load_demo also calls a by-election (office register) and runs a district election with its runoffs.
+    election = Election.objects.get(kind="regular", office_type="rural_district")
     whole = TurnoutRollup.objects.get(election=election, basis="official", level="election")
     assert whole.turnout_percent == Decimal("78.54")
+    # Both elections end aggregated: the district election (synthetic) has every contest decided or flagged.
+    district = Election.objects.get(kind="regular", office_type="district")
+    assert TurnoutRollup.objects.filter(election=district, basis="official", level="election").exists()
+    district_rows = ContestResult.objects.filter(election=district, basis="official")
+    assert district_rows.count() == 45 and not district_rows.filter(outcome=Code.INCOMPLETE).exists()
 
     rows = list(ContestResult.objects.filter(election=election, basis="official").values_list("outcome", "flags"))
     assert len(rows) == 730

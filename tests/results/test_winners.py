@@ -200,7 +200,8 @@ def test_runoff_outcome_creates_the_runoff_contest(registration_day):
     action, runoff = winners.act_on_outcome(world.tec, contest)
     assert action == "runoff"
     assert (runoff.kind, runoff.origin, runoff.election_day) == ("runoff", world.election, d(2021, 8, 8))
-    assert (runoff.winner_rule, runoff.min_age, runoff.status) == ("absolute_majority", 30, "campaign")
+    # Same rules as the first round, except that the runoff's two candidates need only a plurality.
+    assert (runoff.winner_rule, runoff.min_age, runoff.status) == ("plurality", 30, "campaign")
     runoff_contest = runoff.contests.get()
     assert runoff_contest.unit == contest.unit
     pair = runoff_contest.candidacies.order_by("pk")

@@ -11,13 +11,15 @@ from django.utils.translation import gettext
 
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
 # Then the demo election is aggregated (results tables, dashboard figures), and its winners are
-# registered as akims with some accountability records (the office register).
+# registered as akims with some accountability records (the office register). Last, a second
+# election (district akims, synthetic figures) runs through the whole cycle, runoffs included.
 STEPS = (
     "devtools.demo.territory",
     "devtools.demo.registry",
     "devtools.demo.results",
     "devtools.demo.aggregation",
     "devtools.demo.offices",
+    "devtools.demo.district_election",
     "devtools.demo.nominations",
 )
 # Where each part lives (paths after the server's address) and who starts there.

@@ -18,13 +18,15 @@ Choices made here (documented, not in the law's text we have):
   vote (a database constraint).
 - A runoff is held `runoff_offset_days` (default 14) after the first round's election day; its two
   candidates are registered in the runoff contest from their first-round candidacies.
+- A repeat election (contest void, too few candidates, nobody elected) is called by the commission
+  for a day at least 40 days ahead; nomination opens again in its one contest.
 - Planned end = start + the election's term years (same day and month; 29 February -> 28 February).
 """
 
 from .accountability import hold_no_confidence_vote, no_confidence_grounds, record_initiative, record_report
 from .by_elections import call_by_election
 from .common import REPORTS_NOT_APPROVED_FOR_GROUNDS, add_years, today
-from .follow_up import act_on_contests, call_runoff, flag_contest, register_elected_akim
+from .follow_up import act_on_contests, call_repeat_election, call_runoff, flag_contest, register_elected_akim
 from .terms import complete_term, open_term_of_office, terminate_term
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "act_on_contests",
     "add_years",
     "call_by_election",
+    "call_repeat_election",
     "call_runoff",
     "complete_term",
     "flag_contest",

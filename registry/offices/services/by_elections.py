@@ -110,14 +110,21 @@ def _call_by_election(actor, unit, *, office_type, vacated_on, ended_term=None):
     return election
 
 
-def call_by_election(actor, unit, *, vacated_on, office_type=None):
+def call_by_election(actor, unit, *, vacated_on, office_type=None, term=None):
     """Call a by-election for a unit whose akim's post is vacant (refused while an akim is in office).
-    An early termination calls it by itself; this is for a post left vacant otherwise."""
+    An early termination calls it by itself; this is for a post left vacant otherwise, or for an
+    ended `term` whose by-election was not called (refused while that term has not ended)."""
     with transaction.atomic():
         check_actor(actor, unit)
-        office_type = office_type or unit.kind
+        if term is not None:
+            term = TermOfOffice.objects.select_for_update(of=("self",)).get(pk=term.pk)
+            if term.ended_on is None:
+                raise errors.TermNotEnded(details={"term": term.pk, "started_on": term.started_on.isoformat()})
+            if term.unit_id != unit.pk:
+                raise errors.OutcomeNotActionable(details={"term": term.pk, "unit": unit.kato})
+        office_type = office_type or (term.office_type if term is not None else unit.kind)
         if office_type not in OFFICE_KINDS:
             raise errors.NotAnOfficeKind(details={"office_type": office_type})
         if not isinstance(vacated_on, datetime.date) or vacated_on > today():
             raise errors.DateInFuture(details={"field": "vacated_on", "value": str(vacated_on)})
-        return _call_by_election(actor, unit, office_type=office_type, vacated_on=vacated_on)
+        return _call_by_election(actor, unit, office_type=office_type, vacated_on=vacated_on, ended_term=term)

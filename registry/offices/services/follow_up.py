@@ -18,8 +18,10 @@ from ...models import (
     Election,
     ElectionKind,
     TermOfOffice,
+    WinnerRule,
 )
 from ...services.common import check_actor, role_of
+from ...services.contests import voters_by_unit
 from .. import errors
 from .by_elections import (
     _create_contest,
@@ -39,10 +41,17 @@ def _lock_contest(contest):
     return Contest.objects.select_for_update(of=("self",)).select_related("election", "unit").get(pk=contest.pk)
 
 
+# A follow-up election is called at least this many days before it is held, as any election.
+MIN_DAYS_CALL_TO_VOTE = 40
+
+
 def _check_no_follow_up(contest):
     existing = ContestFollowUp.objects.filter(contest=contest).first()
-    if existing is not None:
-        raise errors.OutcomeAlreadyActedOn(details={"action": existing.action})
+    if existing is None:
+        return
+    if existing.action == ContestFollowUp.Action.RUNOFF:
+        raise errors.RunoffAlreadyCalled(details={"election": existing.follow_up_election_id})
+    raise errors.OutcomeAlreadyActedOn(details={"action": existing.action})
 
 
 def _follow_up(actor, contest, *, action, outcome, flags, term=None, election=None):
@@ -98,9 +107,11 @@ def register_elected_akim(actor, contest, *, candidacy, outcome, flags, started_
 
 
 def call_runoff(actor, contest, *, candidacies, outcome, flags):
-    """Create the runoff of `contest`: an election of kind runoff (same rules, election day
-    `runoff_offset_days` after the first round), one contest for the unit, and the two candidates
-    registered in it from their first-round candidacies."""
+    """Create the runoff of `contest`: an election of kind runoff (same rules but plurality: two
+    candidates, the one with more votes wins; election day `runoff_offset_days` after the first
+    round), one contest for the unit with its voters as of today, and the two candidates registered
+    in it from their first-round candidacies. The results app checks the official outcome and passes
+    the top two (`results.winners.call_runoff`)."""
     with transaction.atomic():
         contest = _lock_contest(contest)
         first_round = contest.election
@@ -115,7 +126,7 @@ def call_runoff(actor, contest, *, candidacies, outcome, flags):
             raise errors.OutcomeNotActionable(details={"candidacies": [c.pk for c in pair], "contest": contest.pk})
         unit_en = contest.unit.name_en or contest.unit.name_ru
         election = Election(
-            **_rules_of(first_round),
+            **(_rules_of(first_round) | {"winner_rule": WinnerRule.PLURALITY}),
             kind=ElectionKind.RUNOFF,
             origin=first_round,
             name_kk=f"{first_round.name_kk}: қайта дауыс беру ({contest.unit.name_kk or contest.unit.name_ru})",
@@ -134,7 +145,8 @@ def call_runoff(actor, contest, *, candidacies, outcome, flags):
             role=role_of(actor),
             data={"first_round": first_round.pk, "contest": contest.pk, "election_day": election.election_day},
         )
-        runoff_contest = _create_contest(actor, election, contest.unit, contest.registered_voters)
+        voters = voters_by_unit([contest.unit]).get(contest.unit_id) or contest.registered_voters
+        runoff_contest = _create_contest(actor, election, contest.unit, voters)
         for c in pair:
             copy = Candidacy.objects.create(
                 person=c.person,
@@ -175,6 +187,61 @@ def flag_contest(actor, contest, *, action, outcome, flags):
         check_actor(actor, contest.unit)
         _check_no_follow_up(contest)
         return _follow_up(actor, contest, action=action, outcome=outcome, flags=flags)
+
+
+def call_repeat_election(actor, contest, *, election_day):
+    """Call the repeat election of a contest flagged for one (void, too few candidates, nobody
+    elected): an election of kind repeat with the first round's rules, held on `election_day` (at
+    least 40 days after today), one contest for the unit with its voters as of today, nomination
+    open again (candidates are nominated and registered anew through the registry's workflow)."""
+    with transaction.atomic():
+        contest = _lock_contest(contest)
+        first_round = contest.election
+        check_actor(actor, contest.unit)
+        follow_up = ContestFollowUp.objects.select_for_update(of=("self",)).filter(contest=contest).first()
+        if follow_up is None or follow_up.action != ContestFollowUp.Action.REPEAT_ELECTION:
+            raise errors.RepeatElectionNotDue(details={"action": follow_up.action if follow_up else None})
+        if follow_up.follow_up_election_id is not None:
+            raise errors.RepeatElectionAlreadyCalled(details={"election": follow_up.follow_up_election_id})
+        called_on = today()
+        earliest = called_on + datetime.timedelta(days=MIN_DAYS_CALL_TO_VOTE)
+        if not isinstance(election_day, datetime.date) or election_day < earliest:
+            raise errors.ElectionDayTooSoon(details={"election_day": str(election_day), "earliest": earliest})
+        unit = contest.unit
+        election = Election(
+            **_rules_of(first_round),
+            kind=ElectionKind.REPEAT,
+            origin=first_round,
+            name_kk=f"{first_round.name_kk}: қайта сайлау ({unit.name_kk or unit.name_ru})",
+            name_ru=f"{first_round.name_ru}: повторные выборы ({unit.name_ru})",
+            name_en=f"{first_round.name_en or first_round.name_ru}: repeat election ({unit.name_en or unit.name_ru})",
+        )
+        election.called_on = called_on
+        election.election_day = election_day
+        election.status = Election.Status.NOMINATION
+        election.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action="registry.call_repeat_election",
+            obj=election,
+            to_state=election.status,
+            role=role_of(actor),
+            data={"first_round": first_round.pk, "contest": contest.pk, "election_day": election_day},
+        )
+        voters = voters_by_unit([unit]).get(unit.pk) or contest.registered_voters
+        _create_contest(actor, election, unit, voters)
+        follow_up.follow_up_election = election
+        follow_up.save(update_fields=["follow_up_election"])
+        audit.record(
+            actor=actor,
+            action="registry.contest_follow_up.repeat_election_called",
+            obj=follow_up,
+            from_state=follow_up.action,
+            to_state=follow_up.action,
+            role=role_of(actor),
+            data={"contest": contest.pk, "election": election.pk},
+        )
+    return election
 
 
 # --- bulk: a whole election's outcomes at once ----------------------------------------------------

@@ -133,3 +133,8 @@ class PersonNotMatched(DomainError):
         "The registry knows this IIN, but not under this surname and given name in your territory: "
         "check the IIN and the name (a person is never found by IIN alone)."
     )
+
+
+class NoSuchPerson(DomainError):
+    code = "person_not_found"
+    default_message = _("No person with this IIN in the registry: enter the person first.")

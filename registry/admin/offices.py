@@ -23,7 +23,8 @@ from territory.admin import RegionListFilter
 from territory.admin_scoping import ScopedAdminMixin, register_scope_rule
 from territory.models import AdminUnit
 
-from .. import selectors
+from .. import services as registry_services
+from ..errors import NoSuchPerson
 from ..models import (
     EARLY_END_REASONS,
     ContestFollowUp,
@@ -131,6 +132,12 @@ class PriorTermForm(forms.Form):
     """A term held before the register existed (or outside it): counted by the term limit."""
 
     iin = forms.CharField(label=_("IIN of the person"), min_length=12, max_length=12)
+    surname = forms.CharField(label=_("surname"), max_length=100)
+    given_name = forms.CharField(
+        label=_("given name"),
+        max_length=100,
+        help_text=_("As recorded: a person the registry knows is found by IIN and name together."),
+    )
     unit_kato = forms.CharField(label=_("KATO code of the unit"), min_length=9, max_length=9)
     office_type = forms.ChoiceField(
         label=_("office type"),
@@ -138,12 +145,6 @@ class PriorTermForm(forms.Form):
     )
     started_on = forms.DateField(label=_("from"))
     ended_on = forms.DateField(label=_("to"), required=False, help_text=_("Empty when the akim is still in office."))
-
-    def clean_iin(self):
-        person = selectors.person_with_iin(self.cleaned_data["iin"])
-        if person is None:
-            raise forms.ValidationError(_("No person with this IIN in the registry: enter the person first."))
-        return person
 
     def clean_unit_kato(self):
         unit = AdminUnit.objects.filter(kato=self.cleaned_data["unit_kato"]).first()
@@ -308,9 +309,15 @@ class TermOfOfficeAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
+                # By IIN and name together, within the user's territory (never by IIN alone).
+                person = registry_services.person_for_nomination(
+                    request.user, data["iin"], surname=data["surname"], given_name=data["given_name"]
+                )
+                if person is None:
+                    raise NoSuchPerson()
                 term = services.open_term_of_office(
                     request.user,
-                    person=data["iin"],
+                    person=person,
                     unit=data["unit_kato"],
                     office_type=data["office_type"],
                     started_on=data["started_on"],

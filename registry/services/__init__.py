@@ -22,7 +22,7 @@ from .contests import (
     save_election_rules,
 )
 from .parties import save_party
-from .people import create_person
+from .people import create_person, person_for_nomination
 
 __all__ = [
     "advance_election",
@@ -30,6 +30,7 @@ __all__ = [
     "check_nomination",
     "create_contests",
     "create_person",
+    "person_for_nomination",
     "deregister",
     "extend_nomination",
     "import_nominations",

@@ -208,8 +208,14 @@ def test_prior_term_form_goes_through_the_service(client, tec35, units, terms):
     client.force_login(tec35)
     url = reverse("admin:registry_termofoffice_prior")
     assert url in client.get(reverse(LIST), **EN).content.decode()
-    person = f.person(surname="Prior")
-    values = {"iin": person.iin, "unit_kato": units["35-rd1"].kato, "office_type": "rural_district"}
+    person = f.person(surname="Prior", residence_unit=units["35-rd1"])
+    values = {
+        "iin": person.iin,
+        "surname": "Prior",
+        "given_name": person.given_name,
+        "unit_kato": units["35-rd1"].kato,
+        "office_type": "rural_district",
+    }
     # the unit has an akim in office: an open prior term is refused, nothing written
     before = TermOfOffice.objects.count()
     response = client.post(url, values | {"started_on": "2013-08-01"}, **EN)
@@ -222,3 +228,25 @@ def test_prior_term_form_goes_through_the_service(client, tec35, units, terms):
     assert response.status_code == 302
     prior = TermOfOffice.objects.get(person=person)
     assert (prior.ended_on, prior.end_reason, prior.planned_end_on) == (d(2013, 7, 31), "completed", d(2013, 8, 1))
+
+
+def test_prior_term_form_finds_a_person_by_iin_and_name_in_the_territory_only(client, tec35, units, terms):
+    """Issue 17, point 10: an IIN alone reveals no one; a person of another region is not found."""
+    client.force_login(tec35)
+    url = reverse("admin:registry_termofoffice_prior")
+    ours = f.person(surname="Prior", residence_unit=units["35-rd1"])
+    theirs = f.person(surname="Elsewhere", residence_unit=units["39-rd2"])
+    base = {"unit_kato": units["35-rd1"].kato, "office_type": "rural_district", "started_on": "2009-08-01"}
+    base["ended_on"] = "2013-07-31"
+    before = TermOfOffice.objects.count()
+    wrong_name = {"iin": ours.iin, "surname": "Other", "given_name": ours.given_name}
+    assert "person_iin_not_matched" in client.post(url, base | wrong_name, **EN).content.decode()
+    other_region = {"iin": theirs.iin, "surname": "Elsewhere", "given_name": theirs.given_name}
+    page = client.post(url, base | other_region, **EN).content.decode()
+    assert "person_iin_not_matched" in page and "Elsewhere" not in page.split("<form")[0]
+    unknown = {"iin": f.make_iin(datetime.date(1970, 1, 2), "F"), "surname": "New", "given_name": "Person"}
+    assert "person_not_found" in client.post(url, base | unknown, **EN).content.decode()
+    assert TermOfOffice.objects.count() == before
+    right = {"iin": ours.iin, "surname": " prior ", "given_name": ours.given_name}
+    assert client.post(url, base | right, **EN).status_code == 302
+    assert TermOfOffice.objects.filter(person=ours).count() == 1

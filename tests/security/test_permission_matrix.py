@@ -96,7 +96,7 @@ def probe_admin(p, route, method):
     w = p.w
     found = m.admin_model(route)
     if found is None:  # the dashboard, the admin index and app index
-        if route == "results_reports:protocol":
+        if route in ("results_reports:protocol", "results_reports:rounds"):
             return _cell(*(p.request("GET", reverse(route, args=[c.pk]))[0] for c in (w.contest, w.other_contest)))
         kwargs = {
             "results_reports:election": {"election_id": w.election.pk},

@@ -102,7 +102,7 @@ def queue_rows(protocols):
     ):
         if entry.cycle == cycles[entry.protocol_id]:
             entries.setdefault(entry.protocol_id, []).append(entry)
-    thresholds = {}
+    thresholds = controls.default_thresholds()  # the same for every election (settings)
     rows = []
     for p in protocols:
         against_all = bool(p.election.against_all)
@@ -113,13 +113,11 @@ def queue_rows(protocols):
         row_votes = [(number, name, mine.get(cid)) for number, cid, name in listed]
         values = {name: getattr(p, name) for name, _code, _label in figure_specs}
         values["votes"] = {str(cid): mine.get(cid) for _number, cid, _name in listed}
-        if p.election_id not in thresholds:
-            thresholds[p.election_id] = controls.thresholds_for(p.election)
         report = controls.run_controls(
             values,
             candidacies={cid: name for _number, cid, name in listed},
             against_all=against_all,
-            thresholds=thresholds[p.election_id],
+            thresholds=thresholds,
         )
         warnings = []
         for result in report.results:

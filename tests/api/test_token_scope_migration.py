@@ -9,7 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from api.models import ApiToken
 
-BEFORE = [("api", "0001_initial")]
+# territory too: its later columns (lacks_kazakh_name) have no database default for rows made here.
+BEFORE = [("api", "0001_initial"), ("territory", "0001_initial")]
 
 
 def _migrate(targets):

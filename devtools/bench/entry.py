@@ -38,15 +38,17 @@ NIGHT = datetime.datetime(2021, 7, 25, 16, 30, tzinfo=datetime.UTC)
 
 
 def clerks():
-    cec = Commission.objects.get(kind=Commission.Kind.CEC)
+    """The two bench clerks. They sit on the precinct commissions of the stations they enter (made by
+    `empty_protocols`), never on a commission that certifies: whoever may certify may not enter."""
     users = []
     for username in CLERKS:
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        Membership.objects.get_or_create(user=user, commission=cec, defaults={"role": Membership.Role.MEMBER})
         users.append(user)
+    # A seat an older bench gave them on the CEC would forbid entry now.
+    Membership.objects.filter(user__in=users).exclude(commission__kind=Commission.Kind.PRECINCT).delete()
     return users
 
 
@@ -92,6 +94,20 @@ def empty_protocols(election, count, seed, *, actor=None):
             PollingStation, ("id", "number", "unit", "district", "region", "address", "registered_voters"), stations
         )
         load_protocols(election, protocols, actor=actor, at=MOMENT, reason=LOAD_REASON)
+        commissions = Commission.objects.bulk_create(
+            [
+                Commission(
+                    kind=Commission.Kind.PRECINCT,
+                    name=f"bench precinct {row[0]}",
+                    unit_id=row[2],
+                    polling_station_id=row[0],
+                )
+                for row in stations
+            ]
+        )
+        Membership.objects.bulk_create(
+            [Membership(user=u, commission=c, role=Membership.Role.CLERK) for c in commissions for u in clerks()]
+        )
     return plan
 
 
@@ -174,13 +190,13 @@ def raw_inserts(election, plan, workers, certifier):
     now = connection.ops.adapt_datetimefield_value(NIGHT)
     entry_sql = (
         f"INSERT INTO {ProtocolEntry._meta.db_table} (protocol_id, cycle, slot, kind, status, clerk_id, values, "
-        "acknowledged, reason, started_at, updated_at, finished_at) "
-        "VALUES (%s, 1, %s, %s, 'finished', %s, %s, '{}', '', %s, %s, %s) RETURNING id"
+        "acknowledged, reason, submission, started_at, updated_at, finished_at) "
+        "VALUES (%s, 1, %s, %s, 'finished', %s, %s, '{}', '', '', %s, %s, %s) RETURNING id"
     )
     audit_sql = (
         "INSERT INTO bench_audit (created_at, actor_id, actor_name, actor_role, commission, action, object_type, "
         "object_id, from_state, to_state, reason, data, prev_hash, hash) "
-        "VALUES (%s, %s, %s, 'member', 'CEC', %s, 'results.protocol', %s, %s, %s, '', %s, %s, %s)"
+        "VALUES (%s, %s, %s, 'clerk', 'precinct', %s, 'results.protocol', %s, %s, %s, '', %s, %s, %s)"
     )
 
     def audit(cursor, user, action, pid, old, new, data):

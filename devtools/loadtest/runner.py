@@ -148,7 +148,12 @@ def clerk(port, username, password, protocols, stats, deadline, delay=0.0):
             "login_post",
             "POST",
             "/entry/login/",
-            form={"username": username, "password": password, "csrfmiddlewaretoken": csrf.group(1)},
+            form={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": csrf.group(1),
+                "next": MY_STATIONS,
+            },
         )
         if not _expect(stats, "login_post", status == 302 and location.endswith(MY_STATIONS), status, location):
             return

@@ -89,7 +89,8 @@ def test_dump_restore_and_verify_the_audit_chain(scratch_database, tmp_path):
     env.pop("CELERY_BROKER_URL", None)
     run([sys.executable, "manage.py", "migrate", "--check"], env=env)
     verify = run([sys.executable, "manage.py", "verify_audit"], env=env)
-    assert verify.stdout.strip() == f"audit chain intact: {events} records verified"
+    # The command speaks LANGUAGE_CODE (Russian): "the chain is intact, N records verified", one line.
+    assert verify.stdout.strip() == f"цепочка аудита не нарушена: проверено записей: {events}"
 
     # The restored table still refuses changes (the trigger came with the dump), and a change
     # smuggled past it is found by verify_audit.
@@ -106,4 +107,4 @@ def test_dump_restore_and_verify_the_audit_chain(scratch_database, tmp_path):
     )
     broken = run([sys.executable, "manage.py", "verify_audit"], env=env, check=False)
     assert broken.returncode == 1
-    assert f"broken at record {last}" in broken.stderr
+    assert f"нарушена на записи {last}" in broken.stderr  # "broken at record N", in LANGUAGE_CODE

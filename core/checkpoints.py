@@ -109,15 +109,17 @@ def _load_private_key(raw):
         if raw.startswith("-----BEGIN"):
             key = serialization.load_pem_private_key(raw.encode(), password=None)
             if not isinstance(key, Ed25519PrivateKey):
-                raise SigningKeyInvalid("AUDIT_SIGNING_KEY is a PEM key, but not an Ed25519 one.")
+                raise SigningKeyInvalid(_("AUDIT_SIGNING_KEY is a PEM key, but not an Ed25519 one."))
             return key
         seed = base64.b64decode(raw, validate=True)
     except SigningKeyInvalid:
         raise
     except Exception as exc:
-        raise SigningKeyInvalid("AUDIT_SIGNING_KEY is neither base64 nor PEM.") from exc
+        raise SigningKeyInvalid(_("AUDIT_SIGNING_KEY is neither base64 nor PEM.")) from exc
     if len(seed) != 32:
-        raise SigningKeyInvalid(f"AUDIT_SIGNING_KEY must hold 32 bytes (base64), not {len(seed)}.")
+        raise SigningKeyInvalid(
+            _("AUDIT_SIGNING_KEY must hold 32 bytes (base64), not %(count)d.") % {"count": len(seed)}
+        )
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 

@@ -47,10 +47,14 @@ def test_check_deploy_is_clean_with_debug_off_and_real_values(tmp_path):
 def test_check_deploy_warns_without_an_audit_signing_key(tmp_path):
     code, output = _check_deploy(tmp_path, AUDIT_SIGNING_KEY="")
     assert code != 0
-    assert "core.W001" in output and "AUDIT_SIGNING_KEY is not set" in output
+    # The command speaks the site's language (LANGUAGE_CODE = "ru"), the check's message included.
+    assert "core.W001" in output
+    assert "AUDIT_SIGNING_KEY не задан: подписанные контрольные точки журнала аудита" in output
+    assert "is not set" not in output
 
 
 def test_check_deploy_refuses_a_malformed_audit_signing_key(tmp_path):
     code, output = _check_deploy(tmp_path, AUDIT_SIGNING_KEY="c2hvcnQ=")
     assert code != 0
-    assert "core.E001" in output and "must hold 32 bytes" in output
+    assert "core.E001" in output
+    assert "AUDIT_SIGNING_KEY должен содержать 32 байта (base64), а не 5." in output

@@ -3,7 +3,8 @@
 Usage: python scripts/fill_translations.py BATCH.py [BATCH.py ...]
 
 A batch is a Python file defining KK and/or RU: {msgid: msgstr} for plain entries and
-{msgid: [form0, form1, ...]} for plural ones (ru: 3 forms, kk: 2). A filled entry loses its fuzzy
+{msgid: [form0, form1, ...]} for plural ones (ru: 3 forms, kk: 2); a key may be a (msgctxt, msgid)
+pair for an entry with a translation context (pgettext). A filled entry loses its fuzzy
 flag. Entries not in the catalogue are listed (a typo in a msgid, or a string since removed), never
 added: the catalogue's msgids come from makemessages only.
 """
@@ -30,7 +31,11 @@ def fill(language, translations):
     catalogue.metadata["Language-Team"] = LANGUAGE_TEAM[language]
     catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     nplurals = int(PLURAL_FORMS[language].split("=")[1].split(";")[0])
-    by_id = {entry.msgid: entry for entry in catalogue if not entry.obsolete}
+    by_id = {
+        (entry.msgctxt, entry.msgid) if entry.msgctxt else entry.msgid: entry
+        for entry in catalogue
+        if not entry.obsolete
+    }
     unknown, filled = [], 0
     for msgid, text in translations.items():
         entry = by_id.get(msgid)

@@ -26,15 +26,17 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt | $(PY)
 .env: | $(PY)
 	$(PY) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 
-# The kk and ru catalogues (locale/) are compiled here; the .mo files are not committed.
+# The kk and ru catalogues (locale/) and the Kazakh overrides of Django's, DRF's, django-filter's and
+# axes' strings (locale_vendor/) are compiled here with polib, without GNU gettext, and only when a .po
+# is newer than its .mo; the .mo files are not committed.
 MAKEMESSAGES := DEBUG=1 $(PY) manage.py makemessages -l kk -l ru --no-obsolete --add-location=file --ignore=.venv --ignore=tests --ignore=staticfiles
 compilemessages: $(VENV)/.deps-run
-	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian: sudo apt-get install gettext)" >&2; exit 1; }
-	DEBUG=1 $(PY) manage.py compilemessages -l kk -l ru --ignore=.venv
+	$(PY) scripts/compile_translations.py
 
-## messages: update locale/kk and locale/ru from the code, then count untranslated and fuzzy entries
+## messages: update locale/kk and locale/ru from the code (needs GNU gettext's xgettext), then count
+## untranslated, fuzzy and broken entries there and in locale_vendor/ (scripts/check_translations.py)
 messages: $(VENV)/.deps-dev
-	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian: sudo apt-get install gettext)" >&2; exit 1; }
+	@command -v xgettext >/dev/null || { echo "xgettext not found: install GNU gettext (Debian: sudo apt-get install gettext)" >&2; exit 1; }
 	$(MAKEMESSAGES)
 	$(PY) scripts/check_translations.py
 

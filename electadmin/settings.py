@@ -141,7 +141,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The first catalogue holding a msgid wins: the project's own (locale/), then the Kazakh translations of
+# third-party strings their packages leave untranslated (locale_vendor/<package>, scripts/vendor_catalogues.py;
+# without them Django falls back to LANGUAGE_CODE and a Kazakh page shows Russian), then the packages' own.
+# locale/ stays first: makemessages writes a source file's msgids to the first of these whose parent directory
+# holds the file, and locale/'s parent is the repository (locale_vendor/'s parents hold no source).
+VENDOR_LOCALES = ("admin", "auth", "contenttypes", "sessions", "rest_framework", "django_filters", "axes", "django")
+LOCALE_PATHS = [BASE_DIR / "locale", *(BASE_DIR / "locale_vendor" / package for package in VENDOR_LOCALES)]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Almaty")
 USE_I18N = True
 USE_TZ = True

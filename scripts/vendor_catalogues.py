@@ -12,16 +12,21 @@ a package without an `en` catalogue gives the union of its other languages' msgi
 
 Usage:
   python scripts/vendor_catalogues.py sync [PACKAGE ...]   # create or update the .po files (all packages by default)
+  python scripts/vendor_catalogues.py fill PACKAGE DOMAIN BATCH.py   # BATCH.py defines KK = {msgid: msgstr}
 
 `sync` adds the msgids the package's kk catalogue does not translate (empty msgstr), keeps every
 translation already in the file while its msgid is still in the source (so an override outlives the
 package's own translation), and drops entries whose msgid left the source. Then translate the empty
-entries. scripts/check_translations.py (`make messages`, CI) counts, per package and domain, the
-strings still untranslated, fuzzy or placeholder-breaking and fails on any.
+entries, in the file or with `fill`: a batch's key is a msgid or a (msgctxt, msgid) pair, its value the
+msgstr or, for a plural entry, the list of the two forms; a msgid the package translates wrongly may be
+given too and becomes an override (sync keeps it). scripts/check_translations.py (`make messages`, CI)
+counts, per package and domain, the strings still untranslated, fuzzy or placeholder-breaking and fails
+on any.
 """
 
 import importlib.util
 import re
+import runpy
 import sys
 from pathlib import Path
 
@@ -153,6 +158,35 @@ def sync_domain(package, domain, locale, vendor=VENDOR):
     return len(wanted - existing.keys()), len(existing.keys() - wanted)
 
 
+def fill_domain(package, domain, locale, translations, vendor=VENDOR):
+    """Write `translations` ({msgid or (msgctxt, msgid): msgstr, or [form0, form1] for a plural entry})
+    into one vendor .po; a msgid the package already translates is added as an override. Returns the
+    keys that are not msgids of the source (typos, or strings the package dropped)."""
+    path = vendor_path(package, domain, vendor)
+    catalogue = polib.pofile(str(path), wrapwidth=79)
+    present = {key(e): e for e in catalogue}
+    source = source_entries(locale, domain)
+    unknown = []
+    for raw, text in translations.items():
+        k = raw if isinstance(raw, tuple) else (None, raw)
+        entry = present.get(k)
+        if entry is None:
+            if k not in source:
+                unknown.append(raw)
+                continue
+            entry = present[k] = source[k]
+            catalogue.append(entry)
+        if entry.msgid_plural:
+            entry.msgstr_plural = dict(enumerate(text))
+        else:
+            entry.msgstr = text
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    catalogue.save(str(path))
+    sync_domain(package, domain, locale, vendor)  # back into the source's order
+    return unknown
+
+
 def packages_from(argv):
     names = [a for a in argv if not a.startswith("-")] or list(PACKAGES)
     unknown = [n for n in names if n not in PACKAGES]
@@ -162,6 +196,14 @@ def packages_from(argv):
 
 
 def main(argv):
+    if len(argv) == 4 and argv[0] == "fill":
+        name, domain, batch = argv[1:]
+        translations = runpy.run_path(batch)["KK"]
+        unknown = fill_domain(name, domain, package_locale(PACKAGES[packages_from([name])[0]][0]), translations)
+        for raw in unknown:
+            print(f"not a msgid of {name}/{domain}: {raw!r}")
+        print(f"{vendor_path(name, domain).relative_to(ROOT)}: {len(translations) - len(unknown)} filled")
+        return 1 if unknown else 0
     if not argv or argv[0] != "sync":
         print(__doc__.split("Usage:")[1].split("\n\n")[0], file=sys.stderr)
         return 2

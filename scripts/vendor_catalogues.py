@@ -130,8 +130,9 @@ def sync_domain(package, domain, locale, vendor=VENDOR):
     source = source_entries(locale, domain)
     wanted = to_cover(locale, domain).keys() | (existing.keys() & source.keys())
     catalogue = polib.POFile(wrapwidth=79)
+    module = PACKAGES[package][0] if package in PACKAGES else package
     catalogue.header = (
-        f"Kazakh translations of the strings of {PACKAGES[package][0]} ({domain} domain) that the package's\n"
+        f"Kazakh translations of the strings of {module} ({domain} domain) that the package's\n"
         "own kk catalogue leaves untranslated. Updated by `python scripts/vendor_catalogues.py sync`."
     )
     catalogue.metadata = {

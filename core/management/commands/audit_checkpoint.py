@@ -13,14 +13,15 @@ signature and public key, and (unless --no-heads) every chain's head, so that `v
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from core import checkpoints
+from core.commands import LocalizedCommand
 from core.models import AuditCheckpoint
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "Sign a checkpoint of the audit trail, export one as JSON, or make a new signing key."
 
     def add_arguments(self, parser):

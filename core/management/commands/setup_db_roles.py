@@ -11,10 +11,11 @@ deploy/postgres/init-roles.sh for compose).
 """
 
 import environ
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core.commands import LocalizedCommand
 from core.models import AuditCheckpoint, AuditEvent
 
 APPEND_ONLY = (AuditEvent._meta.db_table, AuditCheckpoint._meta.db_table)
@@ -44,7 +45,7 @@ def grant_statements(app_role, owner_role, schema="public"):
     ]
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "Grant the application database role row access only (run as the schema owner after migrate)."
 
     def add_arguments(self, parser):

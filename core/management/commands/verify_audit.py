@@ -12,12 +12,13 @@ Exit 1 when anything is wrong, each finding on its own line of stderr naming wha
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import checkpoints
 from core.audit import LEGACY_STREAM, chain_breaks
+from core.commands import LocalizedCommand
 from core.models import AuditCheckpoint
 
 _BREAK_MESSAGES = {
@@ -35,7 +36,7 @@ _BREAK_MESSAGES = {
 }
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "Verify the audit trail's hash chains and check it against the latest signed checkpoint."
 
     def add_arguments(self, parser):

@@ -20,7 +20,7 @@ class Command(LocalizedCommand):
     help = gettext_lazy("Issue a read-only API token to an auditor and print it (only its hash is stored).")
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help=gettext_lazy("Username of the token's holder."))
+        parser.add_argument("username", metavar="USERNAME", help=gettext_lazy("Username of the token's holder."))
         parser.add_argument("--days", type=int, default=settings.API_TOKEN_DAYS, help=gettext_lazy("Lifetime in days."))
         parser.add_argument(
             "--region", help=gettext_lazy("Limit the token to one region (2-digit prefix or 9-digit KATO).")

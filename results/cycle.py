@@ -111,8 +111,10 @@ def _state_of(contest, counts, result, follow_up, *, candidates_final, establish
     if follow_up is not None:
         if follow_up.action == ContestFollowUp.Action.REPEAT_ELECTION and follow_up.follow_up_election_id is None:
             return "repeat_not_called", follow_up.outcome
-        election = f"election {follow_up.follow_up_election_id}" if follow_up.follow_up_election_id else ""
-        return "done", " ".join(x for x in (str(follow_up.action), election) if x)
+        election = (
+            _("election %(id)s") % {"id": follow_up.follow_up_election_id} if follow_up.follow_up_election_id else ""
+        )
+        return "done", " ".join(x for x in (str(follow_up.get_action_display()), election) if x)
     if counts is None:
         return ("no_protocols", "") if candidates_final else ("awaiting_candidates", "")
     if counts["certified"] < counts["total"]:
@@ -123,4 +125,4 @@ def _state_of(contest, counts, result, follow_up, *, candidates_final, establish
         return "result_outdated", result.computed_at.isoformat()
     if not established:
         return "awaiting_establishment", result.outcome
-    return "no_follow_up", f"{result.outcome}: {action_for(result)}"
+    return "no_follow_up", f"{result.outcome}: {action_for(result).label}"

@@ -20,6 +20,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.errors import DomainError
 from registry import selectors
@@ -184,15 +185,15 @@ class Report:
                 f"{kato} ({outcome}{'; ' + ', '.join(flags) if flags else ''})" for kato, outcome, flags in rows
             )
 
-        out = [f"winners registered as akims: {len(self.registered)}"]
+        out = [gettext("winners registered as akims: %(count)s") % {"count": len(self.registered)}]
         for label, rows in (
-            ("runoffs called", self.runoffs),
-            ("flagged for a repeat election", self.repeat_elections),
-            ("ties for the commission", self.ties),
-            ("pending (official outcome incomplete)", self.pending),
-            ("refused", self.refused),
+            (gettext("runoffs called: %(count)s"), self.runoffs),
+            (gettext("flagged for a repeat election: %(count)s"), self.repeat_elections),
+            (gettext("ties for the commission: %(count)s"), self.ties),
+            (gettext("pending (official outcome incomplete): %(count)s"), self.pending),
+            (gettext("refused: %(count)s"), self.refused),
         ):
-            out.append(f"{label}: {len(rows)}" + (f": {listing(rows)}" if rows else ""))
+            out.append(label % {"count": len(rows)} + (f": {listing(rows)}" if rows else ""))
         return out
 
 

@@ -19,7 +19,9 @@ import statistics
 import time
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
+from core.commands import number
 from results.aggregation import recompute, update
 from results.models import CandidateResult, ContestResult, Protocol, ProtocolState, ProtocolVote, TurnoutRollup
 
@@ -265,7 +267,10 @@ def measure(election, user, *, runs=3, seed=1, say=print):
     base = [run_baseline(election.pk) for _ in range(runs)]
     out["full"], out["baseline"] = median(full), median(base)
     out["full_runs"], out["baseline_runs"] = full, base
-    say(f"bench: full aggregation {out['full']:.3f} s, SQL baseline {out['baseline']:.3f} s")
+    say(
+        gettext("bench: full aggregation %(full)s s, SQL baseline %(baseline)s s")
+        % {"full": number(out["full"], 3), "baseline": number(out["baseline"], 3)}
+    )
     out["difference"] = compare(election)
     vacuum()  # the full runs' dead rows and the deltas queued by building (consumed by them)
     one = []
@@ -287,11 +292,17 @@ def measure(election, user, *, runs=3, seed=1, say=print):
     # The same kind of change recomputed from scratch (touched contests from their protocols), once.
     contests = change_share(election, 0.01, seed + runs)
     out["share_scratch"] = timed(lambda: recompute(election, contests, wait=True))
-    say(f"bench: 1% changed, touched contests recomputed from scratch instead: {out['share_scratch']:.3f} s")
+    say(
+        gettext("bench: 1%% changed, touched contests recomputed from scratch instead: %(seconds)s s")
+        % {"seconds": number(out["share_scratch"], 3)}
+    )
     if out["difference"] is None:
         # The incremental runs must leave the same totals as a full baseline over the changed data.
         run_baseline(election.pk)
         out["difference"] = compare(election)
     drop_baseline()
-    say(f"bench: one certified protocol {out['one']}, 1% changed {out['share']:.3f} s")
+    say(
+        gettext("bench: one certified protocol %(one)s, 1%% changed %(share)s s")
+        % {"one": out["one"], "share": number(out["share"], 3)}
+    )
     return out

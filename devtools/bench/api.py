@@ -30,8 +30,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext
 
 from api import tokens
+from core.commands import number
 
 PAGES = ("results", "protocols", "candidates")
 AUDITOR = "bench-auditor"
@@ -232,7 +234,8 @@ def measure(
         "keep_alive": keep_alive,
     }
     say(
-        f"bench: API {out['all']['rps']:.0f} req/s, p95 {out['all']['p95']} ms, errors {out['all']['errors']}"
-        + (f" (first: {first_error[0]})" if first_error[0] else "")
+        gettext("bench: API %(rps)s req/s, p95 %(p95)s ms, errors %(errors)s")
+        % {"rps": number(out["all"]["rps"], 0), "p95": out["all"]["p95"], "errors": number(out["all"]["errors"])}
+        + (gettext(" (first: %(error)s)") % {"error": first_error[0]} if first_error[0] else "")
     )
     return out

@@ -19,7 +19,9 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
+from core.commands import number as localized_number
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Person
 from results.bulk import copy_rows, reserve_ids
@@ -182,7 +184,10 @@ def build(scale, *, seed=1, say=print):
             ),
             batch_size=5_000,
         )
-    say(f"bench: {len(contests)} contests, {len(candidacies)} candidacies")
+    say(
+        gettext("bench: %(contests)s contests, %(candidacies)s candidacies")
+        % {"contests": localized_number(len(contests)), "candidacies": localized_number(len(candidacies))}
+    )
     by_contest = {}
     for c in candidacies:
         by_contest.setdefault(c.contest_id, []).append(c.pk)
@@ -229,7 +234,10 @@ def build(scale, *, seed=1, say=print):
             )
             load_protocols(election, protocols, actor=user, at=MOMENT, reason=LOAD_REASON)
         if scale.stations > CHUNK:
-            say(f"bench: {start + len(stations)} stations, {votes_written} vote counts")
+            say(
+                gettext("bench: %(stations)s stations, %(votes)s vote counts")
+                % {"stations": localized_number(start + len(stations)), "votes": localized_number(votes_written)}
+            )
     for contest in contests:
         contest.registered_voters = voters_of[contest.pk]
     Contest.objects.bulk_update(contests, ["registered_voters"], batch_size=5_000)

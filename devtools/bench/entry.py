@@ -22,8 +22,10 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection, connections, transaction
+from django.utils.translation import gettext
 
 from core import clock
+from core.commands import number
 from registry.models import Candidacy, Contest
 from results import aggregation_hook
 from results.bulk import copy_rows, reserve_ids
@@ -261,5 +263,8 @@ def measure(election, certifier, *, per_worker=40, worker_counts=(1, 8), runs=3,
                 "first_error": next((x["first_error"] for x in results if x["first_error"]), None),
                 "protocols": per_worker * workers * runs,
             }
-            say(f"bench: entry {kind} x{workers}: {out[(kind, workers)]['rate']:.1f} protocols/s")
+            say(
+                gettext("bench: entry %(kind)s x%(workers)s: %(rate)s protocols/s")
+                % {"kind": kind, "workers": workers, "rate": number(out[(kind, workers)]["rate"], 1)}
+            )
     return out

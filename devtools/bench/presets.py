@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -15,9 +17,9 @@ class Scale:
 
     def __post_init__(self):
         if self.contests < 1 or self.stations < self.contests:
-            raise ValueError("need at least one contest and one polling station per contest")
+            raise ValueError(gettext("need at least one contest and one polling station per contest"))
         if not 1 <= self.candidates_min <= self.candidates_max:
-            raise ValueError("candidates: 1 <= min <= max")
+            raise ValueError(gettext("candidates: 1 <= min <= max"))
 
     @property
     def label(self):

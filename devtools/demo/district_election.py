@@ -24,8 +24,10 @@ import random
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 
 from core import clock
+from core.commands import number
 from registry import eligibility, iin
 from registry.models import Candidacy, Education, Election, Person
 from registry.models.election import AgainstAllEffect, ElectionKind, WinnerRule
@@ -236,11 +238,11 @@ def load(stdout=None):
             stdout.write(message)
 
     if existing_election() is not None:
-        say("district election demo: already loaded")
+        say(gettext("district election demo: already loaded"))
         return existing_election()
     regions = list(AdminUnit.objects.filter(kato__in=REGIONS).order_by("kato"))
     if len(regions) != len(REGIONS):
-        say("district election demo: no territory (load the territory demo first)")
+        say(gettext("district election demo: no territory (load the territory demo first)"))
         return None
     cec = get_user_model().objects.get(username="cec")
     rng = random.Random(SEED)
@@ -261,16 +263,27 @@ def load(stdout=None):
     plans = {contest.pk: _plan(position) for position, contest in enumerate(contests)}
     report = _hold(election, clerks, cec, rng, plans)
     for line in report.lines():
-        say(f"district election demo: first round: {line}")
+        say(gettext("district election demo: first round: %(line)s") % {"line": line})
 
     runoffs = list(Election.objects.filter(kind=ElectionKind.RUNOFF, origin=election).order_by("pk"))
     for runoff in runoffs:
         runoff_plans = {c.pk: ((0.44, 0.56), 0.58, False) for c in runoff.contests.all()}
         runoff_report = _hold(runoff, clerks, cec, rng, runoff_plans)
-        say(f"district election demo: {runoff.name_en}: {runoff_report.lines()[0]}")
+        say(
+            gettext("district election demo: %(election)s: %(line)s")
+            % {"election": runoff.name, "line": runoff_report.lines()[0]}
+        )
     say(
-        f"district election demo (synthetic): election {election.pk}, {len(contests)} contests, "
-        f"{people} candidates, {len(runoffs)} runoffs held"
+        gettext(
+            "district election demo (synthetic): election %(id)s, %(contests)s contests, %(people)s candidates, "
+            "%(runoffs)s runoffs held"
+        )
+        % {
+            "id": election.pk,
+            "contests": number(len(contests)),
+            "people": number(people),
+            "runoffs": number(len(runoffs)),
+        }
     )
     election.refresh_from_db()
     return election

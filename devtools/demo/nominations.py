@@ -14,7 +14,9 @@ import datetime
 import random
 
 from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext
 
+from core.commands import number
 from devtools.demo.territory import DEMO_STATION_KEY, KARAGANDA_KATO
 from registry import services
 from registry.models import Candidacy, Contest, Election, Party, TermOfOffice
@@ -59,11 +61,11 @@ def load(stdout=None):
 
     origin = existing_election()
     if origin is None:
-        say("open nominations: no demo election (load the registry demo first)")
+        say(gettext("open nominations: no demo election (load the registry demo first)"))
         return None
     election = existing_by_election(origin)
     if election is not None:
-        say(f"open nominations: already loaded ({election.name_en})")
+        say(gettext("open nominations: already loaded (%(election)s)") % {"election": election.name})
         return election
     units = _vacant_units(origin)
     if not units:
@@ -88,7 +90,15 @@ def load(stdout=None):
     services.import_nominations(None, election, rows)
     nominated = Candidacy.objects.filter(election=election, status=Candidacy.Status.NOMINATED).count()
     say(
-        f"open nominations: {election.name_en}, election day {election.election_day:%d.%m.%Y}, "
-        f"{nominated} candidacies awaiting registration (until {contest.registration_deadline:%d.%m.%Y %H:%M})"
+        gettext(
+            "open nominations: %(election)s, election day %(day)s, %(count)s candidacies awaiting registration "
+            "(until %(deadline)s)"
+        )
+        % {
+            "election": election.name,
+            "day": f"{election.election_day:%d.%m.%Y}",
+            "count": number(nominated),
+            "deadline": f"{contest.registration_deadline:%d.%m.%Y %H:%M}",
+        }
     )
     return election

@@ -18,7 +18,10 @@ Idempotent: a second run finds the follow-ups and the accountability records and
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 from core import clock
+from core.commands import number
 from registry.models import ContestFollowUp, Election, MaslikhatReport, TermOfOffice
 from registry.offices import services as offices
 from registry.services import advance_election
@@ -76,23 +79,26 @@ def load(stdout=None):
 
     election = existing_election()
     if election is None:
-        say("office register demo: no demo election")
+        say(gettext("office register demo: no demo election"))
         return None
     if election.status == Election.Status.COUNTING:
         with clock.frozen(RESULTS_ESTABLISHED):
             advance_election(None, election, Election.Status.RESULTS_ESTABLISHED, reason="Results established (demo).")
         election.refresh_from_db()
     if election.results_established_on is None:
-        say(f"office register demo: the election is at stage {election.status}; nothing done")
+        say(
+            gettext("office register demo: the election is at stage %(stage)s; nothing done")
+            % {"stage": election.get_status_display()}
+        )
         return election
 
     with clock.frozen(WINNERS_REGISTERED):
         report = winners.act_on_election(None, election, started_on=TERMS_START)
     if report.registered or report.repeat_elections or report.runoffs or report.ties or report.refused:
         for line in report.lines():
-            say(f"office register demo: {line}")
+            say(gettext("office register demo: %(line)s") % {"line": line})
     else:
-        say("office register demo: outcomes already acted on")
+        say(gettext("office register demo: outcomes already acted on"))
 
     terms = list(
         TermOfOffice.objects.filter(election=election, unit__kato__startswith=KARAGANDA)
@@ -108,9 +114,21 @@ def load(stdout=None):
     follow_ups = ContestFollowUp.objects.filter(contest__election=election)
     repeat = follow_ups.filter(action=ContestFollowUp.Action.REPEAT_ELECTION).count()
     by_elections = Election.objects.filter(kind="by_election", origin=election)
+    listed = [
+        gettext("%(name)s on %(day)s") % {"name": e.name, "day": f"{e.election_day:%d.%m.%Y}"} for e in by_elections
+    ]
     say(
-        f"office register demo: {opened} akims registered for {election.contests.count()} contests "
-        f"({repeat} flagged for a repeat election, {len(report.pending)} pending), {in_office} in office; "
-        f"by-elections: {', '.join(f'{e.name_ru} on {e.election_day:%d.%m.%Y}' for e in by_elections) or 'none'}"
+        gettext(
+            "office register demo: %(opened)s akims registered for %(contests)s contests (%(repeat)s flagged for "
+            "a repeat election, %(pending)s pending), %(in_office)s in office; by-elections: %(by_elections)s"
+        )
+        % {
+            "opened": number(opened),
+            "contests": number(election.contests.count()),
+            "repeat": number(repeat),
+            "pending": number(len(report.pending)),
+            "in_office": number(in_office),
+            "by_elections": ", ".join(listed) or gettext("none"),
+        }
     )
     return election

@@ -17,8 +17,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core import clock
+from core.commands import number
 from registry import roles, services
 from registry.eligibility import signatures_required
 from registry.models import Candidacy, Contest, Education, Election, Party
@@ -297,7 +299,7 @@ def load(stdout=None):
 
     roles.sync_registry_groups()
     if existing_election() is not None:
-        say("registry demo: already loaded")
+        say(gettext("registry demo: already loaded"))
         return existing_election()
 
     regions = {u.kato[:2]: u for u in AdminUnit.objects.regions().filter(kato__in=[p + "0000000" for p in REGIONS])}
@@ -382,5 +384,8 @@ def load(stdout=None):
             services.advance_election(None, election, Election.Status.COUNTING)
 
     registered = Candidacy.objects.filter(election=election, status=Candidacy.Status.REGISTERED).count()
-    say(f"registry demo: election {election.pk}, {len(contests)} contests, {registered} registered candidates")
+    say(
+        gettext("registry demo: election %(id)s, %(contests)s contests, %(registered)s registered candidates")
+        % {"id": election.pk, "contests": number(len(contests)), "registered": number(registered)}
+    )
     return election

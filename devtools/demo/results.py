@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from core import clock
+from core.commands import number
 from registry.models import Candidacy
 from results import aggregation_hook
 from results.models import Protocol, ProtocolState
@@ -194,10 +196,10 @@ def load(stdout=None):
     _grant_permissions()
     election = existing_election()
     if election is None:
-        say("results demo: no demo election (load the registry demo first)")
+        say(gettext("results demo: no demo election (load the registry demo first)"))
         return None
     if Protocol.objects.filter(election=election).exclude(state=ProtocolState.EMPTY).exists():
-        say("results demo: already loaded")
+        say(gettext("results demo: already loaded"))
         return election
 
     User = get_user_model()
@@ -261,8 +263,9 @@ def load(stdout=None):
     )
     turnout = (Decimal(totals["i"] + totals["m"]) * 100 / totals["v"]).quantize(Decimal("0.01"))
     counts = {s: Protocol.objects.filter(election=election, state=s).count() for s in ProtocolState.values}
+    states = ", ".join(f"{ProtocolState(k).label} {number(v)}" for k, v in counts.items() if v)
     say(
-        f"results demo: {len(protocols)} protocols ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}); "
-        f"turnout of certified protocols {turnout}%"
+        gettext("results demo: %(count)s protocols (%(states)s); turnout of certified protocols %(turnout)s%%")
+        % {"count": number(len(protocols)), "states": states, "turnout": number(turnout)}
     )
     return election

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from devtools.demo.territory_data import NAME_FIRST, NAME_SECOND, REGIONS
 from territory import roles
@@ -29,13 +30,13 @@ KARAGANDA_KATO = "350000000"
 
 # username, what they are, group, is_staff
 DEMO_USERS = [
-    ("cec", "CEC member (whole country)", roles.CEC, True),
-    ("tec-karaganda", "secretary, Karaganda regional TEC", roles.TEC, True),
-    ("tec-district", "chair, district TEC of the demo precinct (certifies)", roles.TEC, True),
-    ("chair1", "chair, demo precinct commission (resolves discrepancies)", roles.PRECINCT, False),
-    ("clerk1", "clerk, demo precinct commission", roles.PRECINCT, False),
-    ("clerk2", "clerk, demo precinct commission", roles.PRECINCT, False),
-    ("auditor", "auditor (read-only API)", roles.AUDITORS, False),
+    ("cec", gettext_lazy("CEC member (whole country)"), roles.CEC, True),
+    ("tec-karaganda", gettext_lazy("secretary, Karaganda regional TEC"), roles.TEC, True),
+    ("tec-district", gettext_lazy("chair, district TEC of the demo precinct (certifies)"), roles.TEC, True),
+    ("chair1", gettext_lazy("chair, demo precinct commission (resolves discrepancies)"), roles.PRECINCT, False),
+    ("clerk1", gettext_lazy("clerk, demo precinct commission"), roles.PRECINCT, False),
+    ("clerk2", gettext_lazy("clerk, demo precinct commission"), roles.PRECINCT, False),
+    ("auditor", gettext_lazy("auditor (read-only API)"), roles.AUDITORS, False),
 ]
 DEMO_LOGINS = [(username, description) for username, description, _group, _staff in DEMO_USERS]
 
@@ -156,6 +157,20 @@ def build_plan():
     for unit in [*regions, *districts, *rurals]:
         unit.registered_voters = voters.get(unit.kato)
     return Plan(units=[*regions, *districts, *rurals, *villages], stations=stations)
+
+
+# What `load` counts (the keys of the dict it returns), in words.
+COUNT_LABELS = {
+    "units created": gettext_lazy("units created"),
+    "units updated": gettext_lazy("units updated"),
+    "stations created": gettext_lazy("stations created"),
+    "stations updated": gettext_lazy("stations updated"),
+    "commissions created": gettext_lazy("commissions created"),
+    "commissions updated": gettext_lazy("commissions updated"),
+    "users created": gettext_lazy("users created"),
+    "users updated": gettext_lazy("users updated"),
+    "memberships created": gettext_lazy("memberships created"),
+}
 
 
 class _Counter(dict):
@@ -345,7 +360,8 @@ def load(stdout=None, *, password=None):
     if stdout is not None:
         changed = {key: value for key, value in counter.items() if value}
         if changed:
-            stdout.write("territory: " + ", ".join(f"{key}: {value}" for key, value in sorted(changed.items())))
+            listed = ", ".join(f"{COUNT_LABELS[key]}: {value}" for key, value in sorted(changed.items()))
+            stdout.write(gettext("territory: %(changes)s") % {"changes": listed})
         else:
-            stdout.write("territory: already loaded, nothing changed")
+            stdout.write(gettext("territory: already loaded, nothing changed"))
     return dict(counter)

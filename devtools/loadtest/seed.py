@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext
 
 from api.tokens import AUDITOR_GROUP, issue_token
 from core import clock
@@ -68,9 +69,9 @@ def _form(candidacy_ids):
 def seed(*, pairs, protocols_per_pair, auditors):
     """Build the election; returns the Plan. Refuses a database that already has elections."""
     if Election.objects.exists():
-        raise RuntimeError("the load test needs a scratch database without elections")
+        raise RuntimeError(gettext("the load test needs a scratch database without elections"))
     if not 1 <= pairs <= 99:
-        raise ValueError("between 1 and 99 clerk pairs (one rural district each)")
+        raise ValueError(gettext("between 1 and 99 clerk pairs (one rural district each)"))
     password = secrets.token_urlsafe(16)
     hashed = make_password(password)  # hashed once: every clerk shares it
     users = get_user_model().objects

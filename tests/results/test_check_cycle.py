@@ -93,7 +93,7 @@ def test_a_contest_through_the_cycle(db):
     assert "1 contests, 0 stuck: done 1" in out
     out = io.StringIO()
     call_command("check_cycle", election=election.pk, show_all=True, stdout=out)
-    assert "ok 352030000 Rural district A: done (followed up) winner_registered" in out.getvalue()
+    assert "ok 352030000 Rural district A: done (followed up) winner registered as akim" in out.getvalue()
 
 
 def test_unknown_election():

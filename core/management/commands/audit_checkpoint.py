@@ -13,21 +13,31 @@ signature and public key, and (unless --no-heads) every chain's head, so that `v
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import checkpoints
+from core.commands import LocalizedCommand, number
 from core.models import AuditCheckpoint
 
 
-class Command(BaseCommand):
-    help = "Sign a checkpoint of the audit trail, export one as JSON, or make a new signing key."
+class Command(LocalizedCommand):
+    help = gettext_lazy("Sign a checkpoint of the audit trail, export one as JSON, or make a new signing key.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--export", metavar="FILE", help="Write a checkpoint as JSON to FILE ('-': stdout).")
-        parser.add_argument("--id", type=int, help="The checkpoint to export (default: the latest; made if none).")
-        parser.add_argument("--no-heads", action="store_true", help="Leave the chain heads out of the export.")
-        parser.add_argument("--new-key", action="store_true", help="Print a new Ed25519 key pair and exit.")
+        parser.add_argument(
+            "--export", metavar="FILE", help=gettext_lazy("Write a checkpoint as JSON to FILE ('-': stdout).")
+        )
+        parser.add_argument(
+            "--id", type=int, help=gettext_lazy("The checkpoint to export (default: the latest; made if none).")
+        )
+        parser.add_argument(
+            "--no-heads", action="store_true", help=gettext_lazy("Leave the chain heads out of the export.")
+        )
+        parser.add_argument(
+            "--new-key", action="store_true", help=gettext_lazy("Print a new Ed25519 key pair and exit.")
+        )
 
     def handle(self, *args, **options):
         if options["new_key"]:
@@ -61,13 +71,13 @@ class Command(BaseCommand):
     def _describe(self, checkpoint, exported_to=None):
         values = {
             "id": checkpoint.pk,
-            "size": checkpoint.size,
-            "chains": checkpoint.chains,
+            "size": number(checkpoint.size),
+            "chains": number(checkpoint.chains),
             "root": checkpoint.root,
             "key": checkpoint.public_key,
         }
         self.stdout.write(
-            _("checkpoint #%(id)d: %(size)d events in %(chains)d chains, root %(root)s, public key %(key)s") % values
+            _("checkpoint #%(id)s: %(size)s events in %(chains)s chains, root %(root)s, public key %(key)s") % values
         )
         if exported_to:
             self.stdout.write(_("written to %(path)s") % {"path": exported_to})

@@ -11,10 +11,12 @@ deploy/postgres/init-roles.sh for compose).
 """
 
 import environ
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.commands import LocalizedCommand
 from core.models import AuditCheckpoint, AuditEvent
 
 APPEND_ONLY = (AuditEvent._meta.db_table, AuditCheckpoint._meta.db_table)
@@ -44,14 +46,16 @@ def grant_statements(app_role, owner_role, schema="public"):
     ]
 
 
-class Command(BaseCommand):
-    help = "Grant the application database role row access only (run as the schema owner after migrate)."
+class Command(LocalizedCommand):
+    help = gettext_lazy("Grant the application database role row access only (run as the schema owner after migrate).")
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--app-role", help="The application's role (default: the user of DATABASE_URL in the environment)."
+            "--app-role",
+            metavar="ROLE",
+            help=gettext_lazy("The application's role (default: the user of DATABASE_URL in the environment)."),
         )
-        parser.add_argument("--print", action="store_true", help="Print the SQL instead of running it.")
+        parser.add_argument("--print", action="store_true", help=gettext_lazy("Print the SQL instead of running it."))
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":

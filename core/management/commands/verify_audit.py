@@ -12,12 +12,13 @@ Exit 1 when anything is wrong, each finding on its own line of stderr naming wha
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import checkpoints
 from core.audit import LEGACY_STREAM, chain_breaks
+from core.commands import LocalizedCommand, number
 from core.models import AuditCheckpoint
 
 _BREAK_MESSAGES = {
@@ -35,8 +36,8 @@ _BREAK_MESSAGES = {
 }
 
 
-class Command(BaseCommand):
-    help = "Verify the audit trail's hash chains and check it against the latest signed checkpoint."
+class Command(LocalizedCommand):
+    help = gettext_lazy("Verify the audit trail's hash chains and check it against the latest signed checkpoint.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -44,13 +45,18 @@ class Command(BaseCommand):
             metavar="FILE",
             action="append",
             default=[],
-            help="Also check against this exported checkpoint (JSON of audit_checkpoint --export); repeatable.",
+            help=gettext_lazy(
+                "Also check against this exported checkpoint (JSON of audit_checkpoint --export); repeatable."
+            ),
         )
         parser.add_argument(
             "--public-key",
             default=None,
-            help="The published public key (base64) every checkpoint must be signed with "
-            "(default: AUDIT_PUBLIC_KEY, else the key of AUDIT_SIGNING_KEY).",
+            metavar="KEY",
+            help=gettext_lazy(
+                "The published public key (base64) every checkpoint must be signed with "
+                "(default: AUDIT_PUBLIC_KEY, else the key of AUDIT_SIGNING_KEY)."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -85,18 +91,18 @@ class Command(BaseCommand):
             for line in findings:
                 self.stderr.write(line)
             self.stderr.write(
-                _("audit trail NOT intact: %(problems)d finding(s); %(count)d records verified in %(seconds).1f s")
-                % {"problems": len(findings), "count": count, "seconds": seconds}
+                _("audit trail NOT intact: %(problems)s finding(s); %(count)s records verified in %(seconds)s s")
+                % {"problems": number(len(findings)), "count": number(count), "seconds": number(seconds, 1)}
             )
             sys.exit(1)
-        self.stdout.write(_("audit chain intact: %(count)d records verified") % {"count": count})
+        self.stdout.write(_("audit chain intact: %(count)s records verified") % {"count": number(count)})
         for claim in claims:
             self.stdout.write(
-                _("extends %(what)s: %(size)d events in %(chains)d chains up to event %(cut)d, root %(root)s")
+                _("extends %(what)s: %(size)s events in %(chains)s chains up to event %(cut)s, root %(root)s")
                 % {
                     "what": claim.source,
-                    "size": claim.size,
-                    "chains": claim.chains,
+                    "size": number(claim.size),
+                    "chains": number(claim.chains),
                     "cut": claim.last_event_id,
                     "root": claim.root,
                 }

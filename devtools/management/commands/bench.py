@@ -4,6 +4,7 @@ the one an earlier run built for the same size and seed), measures aggregation a
 baseline, entry, the API and memory, checks the totals against the baseline, and writes its section
 of docs/PERFORMANCE.md. Exits non-zero when the totals differ from the baseline's."""
 
+import argparse
 import os
 import re
 import resource
@@ -13,9 +14,12 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
+from core.commands import LocalizedCommand, number
 from devtools.bench import aggregate, builder, report
 from devtools.bench.presets import PRESETS, Scale
 
@@ -27,28 +31,49 @@ def _vm_hwm():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class Command(BaseCommand):
-    help = "Benchmark aggregation, entry and the API on a synthetic election; write docs/PERFORMANCE.md."
+DOC_NOTE_ENTRY_POSTGRES = "Entry: measured on PostgreSQL only (SQLite serialises writers)."
+
+
+class Command(LocalizedCommand):
+    help = gettext_lazy("Benchmark aggregation, entry and the API on a synthetic election; write docs/PERFORMANCE.md.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--preset", choices=sorted(PRESETS), default=None)
-        parser.add_argument("--stations", type=int)
-        parser.add_argument("--contests", type=int)
-        parser.add_argument("--candidates", help="per contest: N or MIN-MAX")
-        parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is reported)")
-        parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--skip-entry", action="store_true")
-        parser.add_argument("--skip-api", action="store_true")
-        parser.add_argument("--skip-memory", action="store_true")
-        parser.add_argument("--doc", default=str(Path(settings.BASE_DIR) / "docs" / "PERFORMANCE.md"))
-        parser.add_argument("--no-doc", action="store_true", help="print the table, do not write the document")
-        parser.add_argument("--label", help="section title (default: the preset or the size)")
-        parser.add_argument("--note", action="append", default=[], help="a line added under the table")
-        parser.add_argument("--entry-per-worker", type=int, default=40)
-        parser.add_argument("--api-requests", type=int, default=1500)
-        parser.add_argument("--api-seconds", type=int, default=60)
+        add = parser.add_argument
+        add("--preset", choices=sorted(PRESETS), default=None, help=gettext_lazy("a size of docs/PERFORMANCE.md"))
+        add("--stations", type=int, metavar="N", help=gettext_lazy("polling stations (one protocol each)"))
+        add("--contests", type=int, metavar="N", help=gettext_lazy("contests"))
+        add("--candidates", metavar="N|MIN-MAX", help=gettext_lazy("candidates per contest: N or MIN-MAX"))
+        add("--runs", type=int, default=3, metavar="N", help=gettext_lazy("runs per figure (the median is reported)"))
+        add("--seed", type=int, default=1, metavar="N", help=gettext_lazy("seed of the synthetic election"))
+        add("--skip-entry", action="store_true", help=gettext_lazy("do not measure entry"))
+        add("--skip-api", action="store_true", help=gettext_lazy("do not measure the API"))
+        add("--skip-memory", action="store_true", help=gettext_lazy("do not measure memory"))
+        add(
+            "--doc",
+            default=str(Path(settings.BASE_DIR) / "docs" / "PERFORMANCE.md"),
+            metavar="FILE",
+            help=gettext_lazy("the document whose section is written"),
+        )
+        add("--no-doc", action="store_true", help=gettext_lazy("print the table, do not write the document"))
+        add("--label", help=gettext_lazy("section title (default: the preset or the size)"))
+        add("--note", action="append", default=[], help=gettext_lazy("a line added under the table"))
+        add(
+            "--entry-per-worker",
+            type=int,
+            default=40,
+            metavar="N",
+            help=gettext_lazy("protocols each entry worker enters"),
+        )
+        add("--api-requests", type=int, default=1500, metavar="N", help=gettext_lazy("at most this many API requests"))
+        add(
+            "--api-seconds",
+            type=int,
+            default=60,
+            metavar="N",
+            help=gettext_lazy("at most this long for the API figure"),
+        )
         # Internal: the memory figure runs one aggregation in a fresh child process.
-        parser.add_argument("--child-aggregate", type=int, help=None)
+        add("--child-aggregate", type=int, help=argparse.SUPPRESS)
 
     def handle(self, *args, **o):
         if o["child_aggregate"]:
@@ -63,20 +88,22 @@ class Command(BaseCommand):
             start = time.perf_counter()
             election = builder.build(scale, seed=o["seed"], say=say)
             built = time.perf_counter() - start
-            say(f"bench: built {scale.label} in {built:.1f} s")
+            say(
+                gettext("bench: built %(scale)s in %(seconds)s s") % {"scale": scale.label, "seconds": number(built, 1)}
+            )
         else:
-            say(f"bench: reusing election {election.pk} ({scale.label})")
+            say(gettext("bench: reusing election %(id)s (%(scale)s)") % {"id": election.pk, "scale": scale.label})
         from results.models import ProtocolVote
 
         figures = {"votes": ProtocolVote.objects.filter(protocol__election=election).count(), "notes": o["note"]}
         if not o["skip_memory"]:
             figures["rss_before"], figures["rss"] = self._memory(election)
-            say(f"bench: aggregation peak RSS {figures['rss']:.1f} MiB")
+            say(gettext("bench: aggregation peak RSS %(mib)s MiB") % {"mib": number(figures["rss"], 1)})
         agg = aggregate.measure(election, user, runs=o["runs"], seed=o["seed"], say=say)
         figures["aggregation"], figures["difference"] = agg, agg["difference"]
         if not o["skip_entry"]:
             if connection.vendor != "postgresql":
-                figures["notes"].append("Entry: measured on PostgreSQL only (SQLite serialises writers).")
+                figures["notes"].append(DOC_NOTE_ENTRY_POSTGRES)
             else:
                 from devtools.bench import entry
 
@@ -92,16 +119,20 @@ class Command(BaseCommand):
         doc = Path(o["doc"])
         targets = self._targets(key, figures, doc)
         label = o["label"] or (f"{key} ({scale.label})" if o["preset"] else f"custom {scale.label}")
-        body = report.render(key, scale, label, figures, targets, built_seconds=built)
+        # The section is part of docs/PERFORMANCE.md, an English document: it is written and shown in English.
+        with translation.override("en"):
+            body = report.render(key, scale, label, figures, targets, built_seconds=built)
+        say(gettext("bench: the section of %(doc)s (in English, as the document):") % {"doc": doc.name})
         say(body)
         if not o["no_doc"]:
             report.write_section(doc, key, body)
-            say(f"bench: wrote section {key!r} of {doc}")
+            say(gettext("bench: wrote section %(key)r of %(doc)s") % {"key": key, "doc": doc})
         if figures["difference"] is None:
-            say("totals equal baseline: yes")
+            say(gettext("totals equal baseline: yes"))
         else:
-            say(f"totals equal baseline: no\nfirst difference: {figures['difference']}")
-            raise CommandError("totals differ from the SQL baseline")
+            say(gettext("totals equal baseline: no"))
+            say(gettext("first difference: %(difference)s") % {"difference": figures["difference"]})
+            raise CommandError(gettext("totals differ from the SQL baseline"))
 
     def _scale(self, o):
         base = PRESETS[o["preset"] or "kz"]

@@ -4,10 +4,11 @@ import importlib
 import importlib.util
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+
+from core.commands import LocalizedCommand, table
 
 # Each step's module has `load(stdout)`; a step whose module does not exist yet is skipped.
 # Then the demo election is aggregated (results tables, dashboard figures), and its winners are
@@ -24,20 +25,42 @@ STEPS = (
 )
 # Where each part lives (paths after the server's address) and who starts there.
 ADDRESSES = (
-    ("results:login", "log in (every role); / then leads each user to their home"),
-    ("admin:index", "admin (cec, tec-karaganda, tec-district)"),
-    ("results:my_stations", "entry pages (clerk1, clerk2; chair1 also resolves discrepancies)"),
-    ("results:tec_queue", "certification queue (tec-district, tec-karaganda)"),
-    ("api-docs", "API docs (auditor: an API token, `manage.py issue_token`)"),
+    ("results:login", gettext_lazy("log in (every role); / then leads each user to their home")),
+    ("admin:index", gettext_lazy("admin (cec, tec-karaganda, tec-district)")),
+    ("results:my_stations", gettext_lazy("entry pages (clerk1, clerk2; chair1 also resolves discrepancies)")),
+    ("results:tec_queue", gettext_lazy("certification queue (tec-district, tec-karaganda)")),
+    ("api-docs", gettext_lazy("API docs (auditor: an API token, `manage.py issue_token`)")),
 )
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
-class Command(BaseCommand):
-    help = "Load the demo election of 25 July 2021 (idempotent: a second run changes nothing)."
+def login_lines(logins, base_url=DEFAULT_BASE_URL):
+    """The closing text of load_demo: who can log in and where, in the active language. Both tables'
+    columns are as wide as their widest rendered cell, so they line up in every language."""
+    lines = [
+        "",
+        gettext("Demo logins (password: %(password)s), admin at %(admin)s:")
+        % {"password": repr(settings.DEMO_PASSWORD), "admin": reverse("admin:index")},
+        *table((gettext("user name"), gettext("role")), logins),
+        "",
+        gettext("Addresses:"),
+        *table(
+            (gettext("address"), gettext("what is there")),
+            [(f"{base_url}{reverse(name)}", what) for name, what in ADDRESSES],
+        ),
+    ]
+    return lines
+
+
+class Command(LocalizedCommand):
+    help = gettext_lazy("Load the demo election of 25 July 2021 (idempotent: a second run changes nothing).")
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="the server's address, printed before each path"
+            "--base-url",
+            default=DEFAULT_BASE_URL,
+            metavar="URL",
+            help=gettext_lazy("the server's address, printed before each path"),
         )
 
     def handle(self, *args, **options):
@@ -55,19 +78,5 @@ class Command(BaseCommand):
     def print_logins(self, logins):
         if not logins:
             return
-        width = max(len(username) for username, _ in logins)
-        self.stdout.write("")
-        self.stdout.write(
-            gettext("Demo logins (password: %(password)s), admin at %(admin)s:")
-            % {"password": repr(settings.DEMO_PASSWORD), "admin": reverse("admin:index")}
-        )
-        self.stdout.write(f"  {gettext('user name').ljust(width)}  {gettext('role')}")
-        for username, description in logins:
-            self.stdout.write(f"  {username.ljust(width)}  {description}")
-        self.stdout.write("")
-        self.stdout.write(gettext("Addresses:"))
-        base_url = getattr(self, "base_url", "http://127.0.0.1:8000")  # print_logins may be called alone
-        urls = [(f"{base_url}{reverse(name)}", what) for name, what in ADDRESSES]
-        url_width = max(len(url) for url, _what in urls)
-        for url, what in urls:
-            self.stdout.write(f"  {url.ljust(url_width)}  {what}")
+        for line in login_lines(logins, getattr(self, "base_url", DEFAULT_BASE_URL)):  # may be called alone
+            self.stdout.write(line)

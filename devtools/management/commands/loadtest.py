@@ -18,27 +18,42 @@ import platform
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.commands import LocalizedCommand
 from devtools.loadtest import runner, seed, server
 
 
-class Command(BaseCommand):
-    help = "Bounded load test: clerks entering protocols and auditors reading the API, against gunicorn."
+class Command(LocalizedCommand):
+    help = gettext_lazy("Bounded load test: clerks entering protocols and auditors reading the API, against gunicorn.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--clerks", type=int, default=50, help="concurrent clerks (even: two per protocol)")
-        parser.add_argument("--protocols-per-clerk", type=int, default=4, help="protocols each clerk pair enters")
-        parser.add_argument("--auditors", type=int, default=20, help="concurrent auditors reading the API")
-        parser.add_argument("--auditor-requests", type=int, default=200, help="at most this many requests each")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-        parser.add_argument("--max-seconds", type=int, default=600, help="the run stops after this long")
         parser.add_argument(
-            "--ramp-up", type=float, default=0.0, help="seconds over which the clerks start (0: all at once)"
+            "--clerks", type=int, default=50, help=gettext_lazy("concurrent clerks (even: two per protocol)")
         )
-        parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
+        parser.add_argument(
+            "--protocols-per-clerk", type=int, default=4, help=gettext_lazy("protocols each clerk pair enters")
+        )
+        parser.add_argument(
+            "--auditors", type=int, default=20, help=gettext_lazy("concurrent auditors reading the API")
+        )
+        parser.add_argument(
+            "--auditor-requests", type=int, default=200, help=gettext_lazy("at most this many requests each")
+        )
+        parser.add_argument("--workers", type=int, default=2, help=gettext_lazy("gunicorn workers"))
+        parser.add_argument("--max-seconds", type=int, default=600, help=gettext_lazy("the run stops after this long"))
+        parser.add_argument(
+            "--ramp-up",
+            type=float,
+            default=0.0,
+            help=gettext_lazy("seconds over which the clerks start (0: all at once)"),
+        )
+        parser.add_argument(
+            "--json", action="store_true", help=gettext_lazy("print the figures as compact JSON (one line)")
+        )
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":

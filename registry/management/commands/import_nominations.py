@@ -5,25 +5,33 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.commands import LocalizedCommand, number
 from core.errors import DomainError
 from registry.importing import import_file
 from registry.models import Election
 
 
-class Command(BaseCommand):
-    help = "Import nominations from a CSV or XLSX file: every row or none, with a row report."
+class Command(LocalizedCommand):
+    help = gettext_lazy("Import nominations from a CSV or XLSX file: every row or none, with a row report.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--election", type=int, required=True)
-        parser.add_argument("--file", required=True)
-        parser.add_argument("--user", help="Act as this user (their territory applies); default: the system.")
-        parser.add_argument("--register", action="store_true", help="Also register every imported candidacy.")
+        parser.add_argument("--election", type=int, required=True, help=gettext_lazy("Election id."))
+        parser.add_argument("--file", required=True, help=gettext_lazy("The CSV or XLSX file of nominations."))
+        parser.add_argument(
+            "--user", help=gettext_lazy("Act as this user (their territory applies); default: the system.")
+        )
+        parser.add_argument(
+            "--register", action="store_true", help=gettext_lazy("Also register every imported candidacy.")
+        )
         parser.add_argument(
             "--encoding",
-            help="The CSV file's encoding (e.g. cp1251, kz1048); default: UTF-8 (with or without BOM), else cp1251.",
+            help=gettext_lazy(
+                "The CSV file's encoding (e.g. cp1251, kz1048); default: UTF-8 (with or without BOM), else cp1251."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -51,7 +59,7 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             self.stderr.write(json.dumps(exc.details, ensure_ascii=False, indent=2, default=str))
             raise CommandError(exc.code) from None
-        self.stdout.write(_("%(n)d nominations imported.") % {"n": len(report)})
+        self.stdout.write(_("%(n)s nominations imported.") % {"n": number(len(report))})
 
 
 def _error_lines(details):

@@ -1,8 +1,10 @@
 """manage.py aggregate --election ID [--full]: recompute an election's result tables synchronously."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.commands import LocalizedCommand, number
 from registry.models import Election
 from results.aggregation import recompute
 
@@ -12,17 +14,19 @@ def progress_bar(done, total, width=30):
     return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
 
 
-class Command(BaseCommand):
-    help = (
+class Command(LocalizedCommand):
+    help = gettext_lazy(
         "Recompute the result tables of an election with the code of the Celery task, in this process. "
         "Default: contests in batches (one transaction each) with a progress bar; --full: everything in "
         "one transaction. Waits for a running aggregation of the same election instead of skipping."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--election", type=int, required=True, help="Election id.")
-        parser.add_argument("--full", action="store_true", help="Recompute everything in one transaction.")
-        parser.add_argument("--batch", type=int, default=100, help="Contests per batch (default 100).")
+        parser.add_argument("--election", type=int, required=True, help=gettext_lazy("Election id."))
+        parser.add_argument(
+            "--full", action="store_true", help=gettext_lazy("Recompute everything in one transaction.")
+        )
+        parser.add_argument("--batch", type=int, default=100, help=gettext_lazy("Contests per batch (default 100)."))
 
     def handle(self, *args, election, full, batch, **options):
         election_obj = Election.objects.filter(pk=election).first()
@@ -45,10 +49,14 @@ class Command(BaseCommand):
             if summary is None:
                 summary = recompute(election_obj, [], wait=True)
         rollup = election_obj.turnout_rollups.filter(level="election", basis="official").first()
-        turnout = f"{rollup.turnout_percent}%" if rollup and rollup.turnout_percent is not None else "-"
+        turnout = f"{number(rollup.turnout_percent)}%" if rollup and rollup.turnout_percent is not None else "-"
         self.stdout.write(
             self.style.SUCCESS(
                 _("Done: %(contests)s contests, %(rollups)s roll-ups; official turnout %(turnout)s.")
-                % {"contests": election_obj.contests.count(), "rollups": summary.rollups, "turnout": turnout}
+                % {
+                    "contests": number(election_obj.contests.count()),
+                    "rollups": number(summary.rollups),
+                    "turnout": turnout,
+                }
             )
         )

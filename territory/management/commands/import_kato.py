@@ -2,9 +2,11 @@
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.commands import LocalizedCommand
 from territory.kato_import import KatoImportInvalid, import_kato
 
 
@@ -15,8 +17,8 @@ def _day(value):
         raise CommandError(_("--as-of takes a date as YYYY-MM-DD, not %(value)s") % {"value": value}) from error
 
 
-class Command(BaseCommand):
-    help = (
+class Command(LocalizedCommand):
+    help = gettext_lazy(
         "Import a KATO extract: the importer's CSV (columns code, name_kk, name_ru; optional name_en, kind, "
         "parent) or the statistics office's export (XLSX or CSV with te or ab/cd/ef/hij, k, kaz_name, "
         "rus_name). Every row is checked first; on any bad row every error is printed and nothing is "
@@ -25,18 +27,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", help="path of the file (XLSX, or CSV in UTF-8 or cp1251; comma, semicolon or tab separated)"
+            "file",
+            help=gettext_lazy("path of the file (XLSX, or CSV in UTF-8 or cp1251; comma, semicolon or tab separated)"),
         )
-        parser.add_argument("--progress-every", type=int, default=1000, help="print progress every N rows")
-        parser.add_argument("--dry-run", action="store_true", help="check, list what would change, write nothing")
+        parser.add_argument(
+            "--progress-every", type=int, default=1000, help=gettext_lazy("print progress every N rows")
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help=gettext_lazy("check, list what would change, write nothing")
+        )
         parser.add_argument(
             "--as-of",
-            help="YYYY-MM-DD: new units start on this day, units missing from the file end the day before, "
-            "renamed or re-parented units keep their old state as a dated version",
+            help=gettext_lazy(
+                "YYYY-MM-DD: new units start on this day, units missing from the file end the day before, "
+                "renamed or re-parented units keep their old state as a dated version"
+            ),
         )
         parser.add_argument(
             "--encoding",
-            help="the CSV's encoding when it is another one (e.g. kz1048); default: UTF-8, else Windows-1251",
+            help=gettext_lazy(
+                "the CSV's encoding when it is another one (e.g. kz1048); default: UTF-8, else Windows-1251"
+            ),
         )
 
     def handle(self, *args, file, progress_every, dry_run, as_of=None, encoding=None, **options):

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from core.models import AuditEvent
 
+from .filters import InstantFilter
 from .pagination import CursorPagination
 from .scoping import scope_for_request
 from .viewsets import ReadOnlyViewSet
@@ -58,12 +59,10 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_id = django_filters.CharFilter(max_length=40, help_text=_("Id of the object (use with object_type)."))
     action = django_filters.CharFilter(max_length=60, help_text=_("Action, e.g. candidacy.register."))
-    since = django_filters.IsoDateTimeFilter(
+    since = InstantFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("At or after this moment (ISO 8601).")
     )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", help_text=_("Before this moment (ISO 8601).")
-    )
+    until = InstantFilter(field_name="created_at", lookup_expr="lt", help_text=_("Before this moment (ISO 8601)."))
 
     class Meta:
         model = AuditEvent

@@ -1,5 +1,6 @@
 """Filters shared by the API's FilterSets: units given by KATO code, strict validation."""
 
+import datetime
 import re
 
 import django_filters
@@ -118,6 +119,30 @@ def territory_filterset(unit_path):
         "district_id": UnitByIdFilter(unit_path=unit_path, level=2, help_text=_("District by its id in this API.")),
     }
     return type("TerritoryFilterSet", (django_filters.FilterSet,), filters)
+
+
+class InstantField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, cleaned to UTC. PostgreSQL refuses a UTC offset beyond ±15:59 that
+    Python accepts (up to ±23:59), and a database error would end the request's transaction: any
+    offset Python parses is turned into the same moment in UTC first, and a moment outside the
+    calendar once in UTC is invalid (400), not an error of the database."""
+
+    default_error_messages = {"out_of_range": _("This moment is outside the calendar (years 1 to 9999 in UTC).")}
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """A moment filter (ISO 8601, any UTC offset), compared in UTC: see InstantField."""
+
+    field_class = InstantField
 
 
 class StrictBooleanField(forms.Field):

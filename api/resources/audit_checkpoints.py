@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from api.filters import InstantFilter
 from api.viewsets import ReadOnlyViewSet
 from core.checkpoints import FORMAT, export
 from core.models import AuditCheckpoint
@@ -48,10 +49,10 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
 
 
 class AuditCheckpointFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(
+    since = InstantFilter(
         field_name="created_at", lookup_expr="gte", help_text=_("Signed at or after this moment (ISO 8601).")
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = InstantFilter(
         field_name="created_at", lookup_expr="lt", help_text=_("Signed before this moment (ISO 8601).")
     )
 

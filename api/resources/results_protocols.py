@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from api import rows
 from api.audit_events import register_audited_type
-from api.filters import territory_filterset
+from api.filters import InstantFilter, territory_filterset
 from api.pagination import CursorPagination
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
@@ -105,7 +105,7 @@ class ProtocolFilter(territory_filterset("polling_station__unit")):
     state = django_filters.MultipleChoiceFilter(
         choices=ProtocolState.choices, help_text=_("State of the protocol; repeat for several.")
     )
-    changed_since = django_filters.IsoDateTimeFilter(
+    changed_since = InstantFilter(
         field_name="state_changed_at",
         lookup_expr="gt",
         help_text=_("Protocols whose state changed after this moment (ISO 8601, e.g. 2021-07-25T20:00:00+06:00)."),

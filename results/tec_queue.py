@@ -19,7 +19,6 @@ from . import controls
 from .controls import AGAINST_ALL, FIGURES
 from .models import Protocol, ProtocolEntry, ProtocolState, ProtocolVote
 
-
 DATED = ("district", "contest__unit")  # the units a row shows, named as on the election day
 
 

@@ -56,9 +56,8 @@ def assert_one_language(text, language):
         assert not CYRILLIC.findall(text), CYRILLIC.findall(text)
 
 
-@pytest.fixture
-def counted(world):
-    w = world
+def rename_after_the_election(w):
+    """Name the world's units in three languages as of the election day, and rename them since."""
     for key, unit in (("region", w.region), ("district", w.district), ("rural", w.rural)):
         # The unit's names today differ from those of the election day (kept as a dated version).
         AdminUnitVersion.objects.create(
@@ -73,6 +72,12 @@ def counted(world):
     w.election.name_en = "Elections of rural district akims"
     w.election.time_zone = ZONE
     w.election.save()
+
+
+@pytest.fixture
+def counted(world):
+    w = world
+    rename_after_the_election(w)
     with clock.frozen(COUNTING):
         save_entry(w.protocol, w.clerk1, w.values(), finish=True)
         save_entry(w.protocol, w.clerk2, w.values(), finish=True)

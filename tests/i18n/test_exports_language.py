@@ -319,3 +319,18 @@ def test_the_printable_precinct_protocol_in_each_language(counted, in_language, 
     assert NAMES["rural"][language] in text
     assert f"{NAMES['rural'][language]}, {NAMES['district'][language]}" in text  # the place: election-day names
     assert_one_language(text, language)
+
+
+DASHBOARD_COMPUTED = {
+    "kk": "Нәтижелер 2021 жылғы 26 шілде, сағат 02:00:05 (Asia/Aqtau) есептелді.",
+    "ru": "Итоги рассчитаны 26 июля 2021 г. в 02:00:05 (Asia/Aqtau).",
+    "en": "Results computed on July 26, 2021 at 02:00:05 (Asia/Aqtau).",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_dashboard_dates_its_figures_in_the_elections_zone(counted, in_language, language):
+    client = in_language(language)
+    client.force_login(counted.cec)
+    html = client.get(reverse("results_reports:election", args=[counted.election.pk])).content.decode()
+    assert f'<span class="computed-at">{DASHBOARD_COMPUTED[language]}</span>' in html

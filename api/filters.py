@@ -16,9 +16,10 @@ from territory.models import AdminUnit
 
 
 def describe(filter_, schema):
-    """Give a filter with a custom field its OpenAPI type and its help text as the description."""
+    """Give a filter with a custom field its OpenAPI type and its help text as the description (kept
+    lazy: it becomes text when a schema is generated, in that request's language)."""
     help_text = filter_.extra.get("help_text")
-    set_override(filter_, "field", {**schema, **({"description": str(help_text)} if help_text else {})})
+    set_override(filter_, "field", {**schema, **({"description": help_text} if help_text else {})})
 
 
 _DIGITS = re.compile(r"^[0-9]+$")

@@ -2,7 +2,6 @@
 
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api.audit_events import AuditEventViewSet
 from api.resources.audit_checkpoints import AuditCheckpointViewSet
@@ -10,6 +9,7 @@ from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionVie
 from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
 from api.resources.results_totals import ContestResultViewSet, TurnoutViewSet
 from api.resources.territory import PollingStationViewSet, UnitViewSet
+from api.schema import RedocView, SchemaView, SwaggerView
 from api.viewsets import ApiRouter, not_found
 
 router = ApiRouter()
@@ -29,19 +29,19 @@ router.register("audit-checkpoints", AuditCheckpointViewSet, basename="audit-che
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="api.urls"), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(urlconf="api.urls"), name="api-schema"),
     # Both docs pages load their scripts from static files (the Swagger UI's init script from
     # ?script, templates/drf_spectacular/), so script-src stays 'self'. Swagger UI draws icons from
     # data: URLs; Redoc injects <style> elements and runs a blob: worker: only these pages allow that.
     path(
         "api/docs/",
-        csp_update({"img-src": ["data:"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        csp_update({"img-src": ["data:"]})(SwaggerView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
     path(
         "api/redoc/",
         csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"], "worker-src": ["'self'", "blob:"]})(
-            SpectacularRedocView.as_view(url_name="api-schema")
+            RedocView.as_view(url_name="api-schema")
         ),
         name="api-redoc",
     ),

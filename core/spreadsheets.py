@@ -6,10 +6,15 @@ link, or a command, in the exported file of whoever opens it. Such text is writt
 apostrophe, which spreadsheets show as plain text. Only text is touched: numbers stay numbers (a
 negative count is an int, not text), so sums still work; None is an empty cell.
 
+A moment (an aware datetime, already in the zone the export names in its header) is written to the
+second: in CSV as ISO 8601 with its UTC offset ("2021-07-26 02:00:00+05:00"), in XLSX as a date
+cell of its wall-clock time (Excel has no time zones).
+
 The API's `?format=csv` (api.renderers) and the dashboard's exports (results.exports) write every
 cell through `csv_cell` or `xlsx_cell`.
 """
 
+import datetime
 from decimal import Decimal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -27,6 +32,8 @@ def csv_cell(value):
         return ""
     if isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
     return safe_text(value)
 
 
@@ -36,4 +43,6 @@ def xlsx_cell(value):
         return value
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0, tzinfo=None)
     return safe_text(value)

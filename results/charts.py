@@ -2,18 +2,39 @@
 
 Colours and sizes are SVG presentation attributes (allowed by a strict Content-Security-Policy,
 unlike inline styles); the page's CSS is static/results/charts.css. Every label is escaped.
+
+Layouts hold for the longest language (Kazakh words run longer than Russian and English ones):
+- the legend of a stacked chart is an HTML list under the chart (`.chart-legend`, which wraps), so
+  the browser sizes each entry from its own text and moves to a new line when the row is full;
+- the column of row labels is as wide as its longest label (estimated at `CHAR_WIDTH` a character,
+  an upper bound for the 12px sans-serif the chart uses), so bars begin after the labels, never
+  under them; the chart grows wider instead.
 """
 
+import math
 from decimal import Decimal
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 PALETTE = ["#b0b7c3", "#f2c14e", "#e4572e", "#4c9be8", "#2e9e5b", "#7d5ba6", "#8c564b", "#17becf"]
 ROW = 22
-LABEL_WIDTH = 220
+FONT_SIZE = 12
+CHAR_WIDTH = 8  # px per character at FONT_SIZE: wider than the average advance of Cyrillic and Latin text
+GAP = 8  # px between a label and its bar
+MIN_LABEL_WIDTH = 120
 BAR_WIDTH = 420
 VALUE_WIDTH = 90
+
+
+def text_width(text):
+    """The width, in px, that `text` may take at FONT_SIZE (an upper bound, not a measurement)."""
+    return math.ceil(CHAR_WIDTH * len(str(text)))
+
+
+def label_column(labels):
+    """The width of the row labels' column: the longest label and a gap, at least MIN_LABEL_WIDTH."""
+    return max([MIN_LABEL_WIDTH, *(text_width(label) + GAP for label in labels)])
 
 
 def _fmt(value):
@@ -22,8 +43,7 @@ def _fmt(value):
     return str(value)
 
 
-def _svg(height, body, title):
-    width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
+def _svg(width, height, body, title):
     # Safe: every interpolated label went through escape().
     return mark_safe(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
@@ -31,25 +51,27 @@ def _svg(height, body, title):
     )
 
 
-def _legend(segments, y):
-    parts, x = [], LABEL_WIDTH
-    for i, (_key, label) in enumerate(segments):
-        colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="12">{escape(label)}</text>')
-        x += 22 + 7 * len(str(label))
-    return "".join(parts)
+def legend(segments):
+    """The legend of a stacked chart: an HTML list (it wraps), one coloured square and label per segment."""
+    items = format_html_join(
+        "",
+        '<li><svg class="chart-swatch" xmlns="http://www.w3.org/2000/svg" width="12" height="12" aria-hidden="true">'
+        '<rect width="12" height="12" fill="{}"/></svg> {}</li>',
+        ((PALETTE[i % len(PALETTE)], label) for i, (_key, label) in enumerate(segments)),
+    )
+    return format_html('<ul class="chart-legend">{}</ul>', items)
 
 
 def stacked_bars(title, rows, segments):
-    """One 100% bar per row split into segments. rows: [(label, {segment key: count})];
+    """One 100% bar per row split into segments, with its legend. rows: [(label, {segment key: count})];
     segments: [(key, label)] in drawing order. The count of each segment is in its tooltip."""
-    body = [_legend(segments, 2)]
+    left = label_column(label for label, _values in rows)
+    body = []
     for i, (label, values) in enumerate(rows):
-        y = 22 + i * ROW
+        y = 4 + i * ROW
         total = sum(values.get(key, 0) or 0 for key, _ in segments)
-        body.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(label)}</text>')
-        x = LABEL_WIDTH
+        body.append(f'<text x="0" y="{y + 14}" font-size="{FONT_SIZE}">{escape(label)}</text>')
+        x = left
         for j, (key, seg_label) in enumerate(segments):
             n = values.get(key, 0) or 0
             if not total or not n:
@@ -61,24 +83,26 @@ def stacked_bars(title, rows, segments):
                 f"<title>{escape(label)}: {escape(seg_label)} {n}</title></rect>"
             )
             x += w
-        body.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + 14}" font-size="12">{total}</text>')
-    return _svg(30 + len(rows) * ROW, "".join(body), title)
+        body.append(f'<text x="{left + BAR_WIDTH + 6}" y="{y + 14}" font-size="{FONT_SIZE}">{total}</text>')
+    svg = _svg(left + BAR_WIDTH + VALUE_WIDTH, 8 + len(rows) * ROW, "".join(body), title)
+    return format_html('<figure class="chart-figure">{}{}</figure>', svg, legend(segments))
 
 
 def value_bars(title, rows, *, maximum=None, suffix=""):
     """One bar per row. rows: [(label, value or None)]; bars scale to `maximum` (default: the largest)."""
     values = [v for _, v in rows if v is not None]
     top = maximum or (max(values) if values else 0) or 1
+    left = label_column(label for label, _value in rows)
     body = []
     for i, (label, value) in enumerate(rows):
         y = 4 + i * ROW
-        body.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(label)}</text>')
+        body.append(f'<text x="0" y="{y + 14}" font-size="{FONT_SIZE}">{escape(label)}</text>')
         if value is not None:
             w = BAR_WIDTH * float(value) / float(top)
             body.append(
-                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{w:.1f}" height="{ROW - 6}" fill="{PALETTE[3]}">'
+                f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{ROW - 6}" fill="{PALETTE[3]}">'
                 f"<title>{escape(label)}: {_fmt(value)}{escape(suffix)}</title></rect>"
             )
         shown = "-" if value is None else f"{_fmt(value)}{suffix}"
-        body.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + 14}" font-size="12">{escape(shown)}</text>')
-    return _svg(8 + len(rows) * ROW, "".join(body), title)
+        body.append(f'<text x="{left + BAR_WIDTH + 6}" y="{y + 14}" font-size="{FONT_SIZE}">{escape(shown)}</text>')
+    return _svg(left + BAR_WIDTH + VALUE_WIDTH, 8 + len(rows) * ROW, "".join(body), title)

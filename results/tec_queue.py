@@ -2,7 +2,8 @@
 warnings and the clerks' explanations, and the filters of the user's own territory.
 
 A page of rows costs a fixed number of queries whatever its length: protocols, votes,
-candidates, entries (no query per row).
+candidates, entries (no query per row). Units carry their names of the protocol's election day (the
+page shows them in its language).
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +13,13 @@ from registry.models import Candidacy
 from territory.kato import Kind
 from territory.models import AdminUnit
 from territory.scope import filter_by_station, units_for
+from territory.selectors import names_on_day, with_names_on
 
 from . import controls
 from .controls import AGAINST_ALL, FIGURES
 from .models import Protocol, ProtocolEntry, ProtocolState, ProtocolVote
+
+DATED = ("district", "contest__unit")  # the units a row shows, named as on the election day
 
 
 @dataclass
@@ -50,6 +54,7 @@ def verified_protocols(user, *, region_id=None, district_id=None):
         queryset = queryset.filter(region_id=region_id)
     if district_id:
         queryset = queryset.filter(district_id=district_id)
+    queryset = with_names_on(queryset, "election__election_day", *DATED)
     return queryset.select_related("polling_station", "contest__unit", "district", "election").order_by(
         "district__kato", "polling_station__number", "contest__unit__kato", "pk"
     )
@@ -82,8 +87,8 @@ def ballot(contest_ids):
 
 
 def queue_rows(protocols):
-    """QueueRow per protocol (a list or a sliced queryset of verified ones)."""
-    protocols = list(protocols)
+    """QueueRow per protocol (a list or a sliced queryset of `verified_protocols`)."""
+    protocols = names_on_day(protocols, *DATED)
     if not protocols:
         return []
     ids = [p.pk for p in protocols]

@@ -169,7 +169,13 @@ class ProtocolAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("polling_station", "contest_unit", "district_name", "state", "turnout_percent", "state_changed_at")
     list_filter = ("state", "election", TerritoryRegionFilter, TerritoryDistrictFilter)
     list_select_related = ("polling_station", "contest__unit", "district")
-    search_fields = ("contest__unit__kato", "contest__unit__name_ru", "polling_station__number")
+    search_fields = (
+        "contest__unit__kato",
+        "contest__unit__name_kk",
+        "contest__unit__name_ru",
+        "contest__unit__name_en",
+        "polling_station__number",
+    )
     date_hierarchy = None
     readonly_fields = (
         "election",

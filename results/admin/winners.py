@@ -44,7 +44,7 @@ class OfficialOutcomeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("unit_name", "election", "outcome", "winner_name", "flag_list", "follow_up")
     list_filter = (ActionFilter, "outcome", "election")
     list_select_related = ("unit", "election", "winner__person", "contest__follow_up")
-    search_fields = ("^unit__kato", "unit__name_ru", "unit__name_kk")
+    search_fields = ("^unit__kato", "unit__name_kk", "unit__name_ru", "unit__name_en")
     list_per_page = 100
     actions = ["act_on_selected"]
 

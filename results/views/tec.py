@@ -12,19 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, OutOfScope
+from core.names import in_active_language
 from results import tec_queue
 from results.models import ProtocolState
 from results.navigation import may_use_tec_pages
 from results.permissions import can_certify
 from results.services import certify_protocol, certify_protocols, reopen_protocol
 from territory.kato import Kind
+from territory.selectors import NAME_FIELDS, name_on, names_on_day, with_names_on
 
 from .common import entry_login_required, posted_version, protocol_or_404, scoped_protocols
 
+# Grouping of the progress page: the path of the unit of each row, and the column's title.
 LEVELS = {
-    "region": (("region__kato", "region__name_ru", "region__name_kk"), _("Region")),
-    "district": (("district__kato", "district__name_ru", "district__name_kk"), _("District")),
-    "contest": (("contest__unit__kato", "contest__unit__name_ru", "contest__unit__name_kk"), _("Contest")),
+    "region": ("region", _("Region")),
+    "district": ("district", _("District")),
+    "contest": ("contest__unit", _("Contest")),
 }
 
 
@@ -131,10 +134,13 @@ def progress(request):
     level = request.GET.get("level", "district")
     if level not in LEVELS:
         level = "district"
-    fields, label = LEVELS[level]
-    rows = list(scoped_protocols(request.user).progress(*fields)[:2000])
+    path, label = LEVELS[level]
+    # Units by their names of each protocol's election day, in the page's language.
+    names = {f"unit_{field}": name_on(path, "election__election_day", field) for field in NAME_FIELDS}
+    rows = list(scoped_protocols(request.user).annotate(**names).progress(f"{path}__kato", *names)[:2000])
     for row in rows:
-        row["kato"], row["name"] = row[fields[0]], row[fields[1]] or row[fields[2]]
+        row["kato"] = row[f"{path}__kato"]
+        row["name"] = in_active_language(*(row[name] or "" for name in names))
     totals = {
         k: sum(r[k] for r in rows) for k in ("total", "empty", "in_entry", "in_discrepancy", "verified", "certified")
     }
@@ -151,11 +157,14 @@ def protocol_list(request):
     state = request.GET.get("state", ProtocolState.VERIFIED)
     if state not in ProtocolState.values:
         state = ProtocolState.VERIFIED
-    protocols = (
-        scoped_protocols(request.user)
-        .filter(state=state)
+    protocols = names_on_day(
+        with_names_on(
+            scoped_protocols(request.user).filter(state=state), "election__election_day", "district", "contest__unit"
+        )
         .select_related("polling_station", "contest__unit", "district")
-        .order_by("district__kato", "polling_station__number", "contest_id")[:300]
+        .order_by("district__kato", "polling_station__number", "contest_id")[:300],
+        "district",
+        "contest__unit",
     )
     return render(
         request,

@@ -1,6 +1,8 @@
 """core.spreadsheets: the one cell function of every CSV and XLSX (issue 17, point 3)."""
 
+import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,3 +28,10 @@ def test_numbers_stay_numbers_negative_ones_too():
     assert csv_cell(True) is True and xlsx_cell(0) == 0
     assert csv_cell(None) == "" and xlsx_cell(None) is None
     assert csv_cell("-5") == "'-5"  # text is text: only numbers are exempt
+
+
+def test_a_moment_is_written_to_the_second_with_its_offset_in_csv_and_as_wall_time_in_xlsx():
+    moment = datetime.datetime(2021, 7, 26, 2, 0, 5, 999999, tzinfo=ZoneInfo("Asia/Aqtau"))
+    assert csv_cell(moment) == "2021-07-26 02:00:05+05:00"  # cut, not rounded: never a second later
+    assert xlsx_cell(moment) == datetime.datetime(2021, 7, 26, 2, 0, 5)  # Excel has no zones
+    assert xlsx_cell(moment).tzinfo is None

@@ -59,9 +59,10 @@ def test_contests_csv_is_scoped_to_the_users_territory(client, counted):
     body = rows[1:]
     assert len(body) == 2  # one contest (Karaganda), two bases
     assert {r[0] for r in body} == {counted.rural.kato}
-    official = next(r for r in body if r[4] == "official")
-    assert official[6] == "1500"  # ballots issued
-    assert official[12] == "2"  # protocols counted
+    official = next(r for r in body if r[5] == "official")  # the basis's code; its label is in r[4]
+    assert official[4] == "official (certified protocols)"
+    assert official[7] == "1500"  # ballots issued
+    assert official[13] == "2"  # protocols counted
     client.force_login(counted.cec)
     rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "contests"])))
     assert len(rows) - 1 == 4
@@ -70,14 +71,15 @@ def test_contests_csv_is_scoped_to_the_users_territory(client, counted):
 def test_candidates_csv_has_the_votes(client, counted):
     client.force_login(counted.cec)
     rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "candidates"])))
-    official = [r for r in rows[1:] if r[2] == "official" and r[0] == counted.rural.kato]
-    assert sorted(int(r[6]) for r in official) == [240, 400, 800]
+    official = [r for r in rows[1:] if r[3] == "official" and r[0] == counted.rural.kato]
+    assert sorted(int(r[8]) for r in official) == [240, 400, 800]
+    assert {(r[5], r[6]) for r in official} == {("self-nominated", "self")}
 
 
 def test_turnout_csv_for_a_district_hides_the_national_rows(client, counted):
     client.force_login(counted.tec)
     rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "turnout"])))
-    levels = {r[1] for r in rows[1:]}
+    levels = {r[3] for r in rows[1:]}  # the level's code; its label is in r[2]
     assert "election" not in levels and "region" not in levels
     assert "district" in levels
 
@@ -90,9 +92,9 @@ def test_xlsx_has_three_sheets_with_numbers(client, counted):
     assert workbook.sheetnames == ["contests", "candidates", "turnout"]
     contests = list(workbook["contests"].iter_rows(values_only=True))
     assert len(contests) == 1 + 4
-    official = next(r for r in contests[1:] if r[0] == counted.rural.kato and r[4] == "official")
-    assert official[6] == 1500  # 750 ballots issued at each of the two stations
-    assert isinstance(official[7], float)
+    official = next(r for r in contests[1:] if r[0] == counted.rural.kato and r[5] == "official")
+    assert official[7] == 1500  # 750 ballots issued at each of the two stations
+    assert isinstance(official[8], float)
 
 
 def test_printable_protocol_lists_figures_votes_and_outcome(client, counted):
@@ -130,12 +132,12 @@ def test_names_are_never_exported_as_formulas(client, counted):
     counted.c1.person.__class__.objects.filter(pk=counted.c1.person_id).update(surname="=HYPERLINK(1)")
     client.force_login(counted.cec)
     rows = read_csv(client.get(reverse("results_reports:csv", args=[counted.election.pk, "candidates"])))
-    names = [r[3] for r in rows[1:]]
+    names = [r[4] for r in rows[1:]]
     assert "'=HYPERLINK(1) Test" in names
     assert not any(n.startswith("=") for n in names)
     response = client.get(reverse("results_reports:xlsx", args=[counted.election.pk]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    cells = [r[3] for r in list(workbook["candidates"].iter_rows(values_only=True))[1:]]
+    cells = [r[4] for r in list(workbook["candidates"].iter_rows(values_only=True))[1:]]
     assert "'=HYPERLINK(1) Test" in cells
 
 
@@ -150,7 +152,7 @@ def test_every_formula_start_is_neutralised_in_csv_and_xlsx(client, counted, sta
     response = client.get(reverse("results_reports:csv", args=[counted.election.pk, "candidates"]))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))  # keeps a CR inside a cell as it is
-    assert f"'{surname} Test" in [r[3] for r in rows[1:]]
+    assert f"'{surname} Test" in [r[4] for r in rows[1:]]
     assert f"'{start}1+1" in [r[1] for r in rows[1:]]
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
     workbook = load_workbook(
@@ -159,10 +161,10 @@ def test_every_formula_start_is_neutralised_in_csv_and_xlsx(client, counted, sta
     )
     candidates = list(workbook["candidates"].iter_rows(values_only=True))[1:]
     # (an XML parser reads a CR back as LF: what matters is the apostrophe before it)
-    assert f"'{surname} Test".replace("\r", "\n") in [r[3] for r in candidates]
+    assert f"'{surname} Test".replace("\r", "\n") in [r[4] for r in candidates]
     texts = [
         c for sheet in workbook.worksheets for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)
     ]
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in texts)
     # numbers stay numbers in the workbook
-    assert all(isinstance(r[6], int) for r in candidates)
+    assert all(isinstance(r[8], int) for r in candidates)

@@ -79,9 +79,23 @@ def csv_rows(client, election):
 def test_contest_export_names_the_election_followed_and_the_follow_up(client, walked):
     client.force_login(walked.tec)
     header, *rows = csv_rows(client, walked.first)
-    assert header[-4:] == ["kind of election", "follows election (id)", "follow-up", "follow-up election (id)"]
-    official = next(r for r in rows if r[4] == "official")
-    assert official[-4:] == ["regular", "", "runoff called", str(walked.runoff.pk)]
+    assert header[-6:] == [
+        "kind of election",
+        "kind of election (code)",
+        "follows election (id)",
+        "follow-up",
+        "follow-up (code)",
+        "follow-up election (id)",
+    ]
+    official = next(r for r in rows if r[5] == "official")
+    assert official[-6:] == ["regular", "regular", "", "runoff called", "runoff", str(walked.runoff.pk)]
     header, *rows = csv_rows(client, walked.runoff)
-    official = next(r for r in rows if r[4] == "official")
-    assert official[-4:] == ["runoff (second round)", str(walked.first.pk), "winner registered as akim", ""]
+    official = next(r for r in rows if r[5] == "official")
+    assert official[-6:] == [
+        "runoff (second round)",
+        "runoff",
+        str(walked.first.pk),
+        "winner registered as akim",
+        "winner_registered",
+        "",
+    ]

@@ -37,6 +37,7 @@ from ..models import (
 from ..models.election import OFFICE_KINDS
 from ..offices import services
 from .common import DistrictFilter
+from .history import term_history
 
 register_scope_rule(TermOfOffice, unit_field="unit")
 
@@ -285,7 +286,7 @@ class TermOfOfficeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 .get(pk=term.pk)
             )
             extra["timeline"] = timeline(term)
-            extra["history"] = AuditEvent.objects.for_object(term).order_by("id")
+            extra["history"] = term_history(AuditEvent.objects.for_object(term).order_by("id"))
             extra["unit_history"] = (
                 TermOfOffice.objects.filter(unit_id=term.unit_id).select_related("person").order_by("-started_on")
             )

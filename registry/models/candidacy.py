@@ -66,6 +66,14 @@ class Candidacy(models.Model):
         blank=True,
         help_text=_("The reason given with the current status (refusal, withdrawal, cancellation)."),
     )
+    # A refusal for failed requirements keeps their codes and values, not words (registry.reasons
+    # renders them in the reader's language); `reason` then stays empty.
+    reason_failures = models.JSONField(
+        _("failed requirements"),
+        default=list,
+        blank=True,
+        help_text=_("The failed requirements given as the reason of a refusal: codes and the values compared."),
+    )
     signatures_required = models.PositiveIntegerField(_("signatures required"), default=0)
     signatures_submitted = models.PositiveIntegerField(_("signatures submitted"), default=0)
     signatures_valid = models.PositiveIntegerField(_("valid signatures"), default=0)

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.errors import DomainError
 from core.models import AuditEvent
@@ -144,8 +145,10 @@ class PriorTermForm(forms.Form):
         label=_("office type"),
         choices=[(k, label) for k, label in TermOfOffice._meta.get_field("office_type").choices if k in OFFICE_KINDS],
     )
-    started_on = forms.DateField(label=_("from"))
-    ended_on = forms.DateField(label=_("to"), required=False, help_text=_("Empty when the akim is still in office."))
+    started_on = forms.DateField(label=pgettext_lazy("period", "from"))
+    ended_on = forms.DateField(
+        label=pgettext_lazy("period", "to"), required=False, help_text=_("Empty when the akim is still in office.")
+    )
 
     def clean_unit_kato(self):
         unit = AdminUnit.objects.filter(kato=self.cleaned_data["unit_kato"]).first()

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .election import Contest, Election
 from .people import Party, Person
@@ -26,8 +27,8 @@ class Candidacy(models.Model):
     audit trail (core.AuditEvent for this row) is its full transition history."""
 
     class Status(models.TextChoices):
-        NOMINATED = "nominated", _("nominated")
-        REGISTERED = "registered", _("registered")
+        NOMINATED = "nominated", pgettext_lazy("candidacy status", "nominated")
+        REGISTERED = "registered", pgettext_lazy("candidacy status", "registered")
         REFUSED = "refused", _("refused registration")
         WITHDRAWN = "withdrawn", _("withdrawn")
         DEREGISTERED = "deregistered", _("registration cancelled")

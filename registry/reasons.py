@@ -120,8 +120,9 @@ def render_failure(code, values=None):
 
 
 def render_failures(failures):
-    """Stored failures ([{"code": ..., "values": {...}}, ...]) as one text, in the active language."""
-    return "; ".join(render_failure(f.get("code", ""), f.get("values")) for f in failures or ())
+    """Stored failures ([{"code": ..., "values": {...}}, ...]) as one text, in the active language
+    (each failure is a sentence of its own)."""
+    return " ".join(render_failure(f.get("code", ""), f.get("values")) for f in failures or ())
 
 
 def reason_text(reason, failures):

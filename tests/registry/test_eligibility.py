@@ -367,7 +367,8 @@ def test_the_term_limit_failure_lists_the_terms_when_known():
     terms = (("2013-08-10", "2017-08-10"), ("2017-08-10", None))
     assert only(facts(terms_in_same_post=2, terms_listed=terms)) == (
         "term_limit_reached",
-        "The candidate has held this post for 2 terms; the limit is 2. Terms: Aug. 10, 2013 – Aug. 10, 2017, Aug. 10, 2017 – ….",
+        "The candidate has held this post for 2 terms; the limit is 2. "
+        "Terms: Aug. 10, 2013 – Aug. 10, 2017, Aug. 10, 2017 – ….",
         {"terms": 2, "term_limit": 2, "terms_held": [["2013-08-10", "2017-08-10"], ["2017-08-10", None]]},
     )
 

@@ -1,7 +1,8 @@
 """The catalogue of candidate requirements: pure functions returning every failed rule at once.
 
 No database access here: `facts_for` in `registry.selectors` gathers the facts, these functions judge
-them against the election's rules. Each failure carries a stable code, a message and the values compared.
+them against the election's rules. Each failure carries a stable code and the values compared; its words come
+from `registry.reasons`, in the reader's language, when it is shown.
 """
 
 import datetime
@@ -9,19 +10,25 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _
-
 from .models.people import EDUCATION_RANK, Education
+from .reasons import render_failure
 
 
 @dataclass(frozen=True)
 class Failure:
+    """A failed rule: its stable code and the values compared (all a program or a later reader needs;
+    the words are `registry.reasons.render_failure`'s, in the language of whoever reads them)."""
+
     code: str
-    message: str
     values: dict = field(default_factory=dict)
 
+    @property
+    def message(self):
+        """The failure in the active language (rendered when read, never stored)."""
+        return render_failure(self.code, self.values)
+
     def as_dict(self):
-        return {"code": self.code, "message": str(self.message), "values": self.values}
+        return {"code": self.code, "message": self.message, "values": self.values}
 
 
 @dataclass(frozen=True)
@@ -84,74 +91,46 @@ def check_age(facts, rules):
     age = age_on(facts.birth_date, rules.election_day)
     if age < rules.min_age:
         return Failure(
-            "age_below_minimum",
-            _("The candidate is %(age)d on election day; the minimum age is %(min)d.")
-            % {"age": age, "min": rules.min_age},
-            {"age": age, "min_age": rules.min_age, "birth_date": facts.birth_date.isoformat()},
+            "age_below_minimum", {"age": age, "min_age": rules.min_age, "birth_date": facts.birth_date.isoformat()}
         )
     return None
 
 
 def check_citizenship(facts, rules):
     if not facts.citizen:
-        return Failure("not_citizen", _("The candidate is not a citizen of Kazakhstan."), {"citizen": False})
+        return Failure("not_citizen", {"citizen": False})
     return None
 
 
 def check_education(facts, rules):
     # An education outside the scale (a bad import) is below every minimum.
     if facts.education not in EDUCATION_RANK or EDUCATION_RANK[facts.education] < EDUCATION_RANK[rules.min_education]:
-        return Failure(
-            "education_below_minimum",
-            _("Education '%(actual)s' is below the required '%(required)s'.")
-            % {
-                "actual": Education(facts.education).label if facts.education in Education.values else facts.education,
-                "required": Education(rules.min_education).label,
-            },
-            {"education": facts.education, "min_education": rules.min_education},
-        )
+        return Failure("education_below_minimum", {"education": facts.education, "min_education": rules.min_education})
     return None
 
 
 def check_qualification(facts, rules):
     if facts.qualification != "passed":
-        return Failure(
-            "qualification_not_passed",
-            _("The civil-service qualification check is not passed (%(state)s).") % {"state": facts.qualification},
-            {"qualification": facts.qualification, "required": "passed"},
-        )
+        return Failure("qualification_not_passed", {"qualification": facts.qualification, "required": "passed"})
     return None
 
 
 def check_criminal_record(facts, rules):
     if facts.has_criminal_record:
-        return Failure(
-            "criminal_record", _("The candidate has an unexpunged criminal record."), {"has_criminal_record": True}
-        )
+        return Failure("criminal_record", {"has_criminal_record": True})
     return None
 
 
 def check_corruption(facts, rules):
     if facts.has_corruption_offence:
-        return Failure(
-            "corruption_offence",
-            _("The candidate has committed a corruption offence."),
-            {"has_corruption_offence": True},
-        )
+        return Failure("corruption_offence", {"has_corruption_offence": True})
     return None
-
-
-def _terms_text(terms):
-    return ", ".join(f"{start}–{end or '…'}" for start, end in terms)
 
 
 def check_term_limit(facts, rules):
     if rules.term_limit and facts.terms_in_same_post >= rules.term_limit:
         return Failure(
             "term_limit_reached",
-            _("The candidate has held this post for %(n)d terms; the limit is %(limit)d.")
-            % {"n": facts.terms_in_same_post, "limit": rules.term_limit}
-            + (" " + _("Terms: %(terms)s.") % {"terms": _terms_text(facts.terms_listed)} if facts.terms_listed else ""),
             {"terms": facts.terms_in_same_post, "term_limit": rules.term_limit}
             | ({"terms_held": [list(t) for t in facts.terms_listed]} if facts.terms_listed else {}),
         )
@@ -165,13 +144,6 @@ def check_signatures(facts, rules):
     if facts.signatures_valid < required:
         return Failure(
             "signatures_insufficient",
-            _("%(valid)d valid signatures; a self-nominee needs %(required)d (%(percent)s%% of %(voters)d voters).")
-            % {
-                "valid": facts.signatures_valid,
-                "required": required,
-                "percent": rules.signature_threshold_percent,
-                "voters": facts.contest_voters,
-            },
             {
                 "signatures_valid": facts.signatures_valid,
                 "signatures_required": required,
@@ -184,7 +156,7 @@ def check_signatures(facts, rules):
 
 def check_deposit(facts, rules):
     if not facts.deposit_paid:
-        return Failure("deposit_not_paid", _("The election deposit has not been paid."), {"deposit_paid": False})
+        return Failure("deposit_not_paid", {"deposit_paid": False})
     return None
 
 

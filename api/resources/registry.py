@@ -20,6 +20,7 @@ from api.viewsets import ReadOnlyViewSet
 from registry.calendar import election_calendar
 from registry.models import Candidacy, Contest, Election, EndReason, Party, Sex, TermOfOffice
 from registry.models.election import OFFICE_KINDS
+from registry.reasons import reason_text, render_failure
 from territory.models import AdminUnit
 
 
@@ -206,6 +207,25 @@ def age_on(birth_date, day):
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+class ReasonFailureSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Stable code of the failed requirement (age_below_minimum, ...)."))
+    values = serializers.DictField(help_text=_("The values compared (ages, counts, levels, dates)."))
+    message = serializers.CharField(help_text=_("The failed requirement in the request's language."))
+
+
+def reason_failures(stored):
+    """A candidacy's failed requirements for the API: codes and values for programs, and each in the
+    request's language (the active one)."""
+    return [
+        {
+            "code": f.get("code", ""),
+            "values": f.get("values") or {},
+            "message": render_failure(f.get("code", ""), f.get("values")),
+        }
+        for f in stored or ()
+    ]
+
+
 class CandidateSerializer(serializers.ModelSerializer):
     """A candidacy with the public facts of its person: name, sex, age on election day."""
 
@@ -218,6 +238,15 @@ class CandidateSerializer(serializers.ModelSerializer):
     education = serializers.CharField(source="person.education", read_only=True)
     unit = UnitBriefSerializer(source="contest.unit", read_only=True)
     party = PartyBriefSerializer(read_only=True, allow_null=True)
+    reason = serializers.SerializerMethodField(
+        help_text=_(
+            "The reason given with the status: as the commission typed it, or the failed requirements "
+            "in the request's language."
+        )
+    )
+    reason_failures = serializers.SerializerMethodField(
+        help_text=_("The failed requirements a refusal was given for (empty when the reason was typed).")
+    )
 
     class Meta:
         model = Candidacy
@@ -240,10 +269,18 @@ class CandidateSerializer(serializers.ModelSerializer):
             "decided_on",
             "ended_on",
             "reason",
+            "reason_failures",
         ]
 
     def get_age(self, candidacy) -> int:
         return age_on(candidacy.person.birth_date, candidacy.election.election_day)
+
+    def get_reason(self, candidacy) -> str:
+        return reason_text(candidacy.reason, candidacy.reason_failures)
+
+    @extend_schema_field(ReasonFailureSerializer(many=True))
+    def get_reason_failures(self, candidacy):
+        return reason_failures(candidacy.reason_failures)
 
 
 class CandidateFilter(territory_filterset("contest__unit")):
@@ -303,6 +340,7 @@ class CandidateViewSet(ReadOnlyViewSet):
         "decided_on",
         "ended_on",
         "reason",
+        "reason_failures",
     )
 
     def get_queryset(self):
@@ -332,7 +370,8 @@ class CandidateViewSet(ReadOnlyViewSet):
                 "nominated_on": date(row["nominated_on"]),
                 "decided_on": date(row["decided_on"]),
                 "ended_on": date(row["ended_on"]),
-                "reason": row["reason"],
+                "reason": reason_text(row["reason"], row["reason_failures"]),
+                "reason_failures": reason_failures(row["reason_failures"]),
             }
             for row in page
         ]

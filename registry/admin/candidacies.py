@@ -15,6 +15,7 @@ from territory.admin_scoping import ScopedAdminMixin
 from .. import selectors, services
 from ..iin import mask
 from ..models import Candidacy
+from ..reasons import reason_text
 from .common import (
     CandidacyRegionFilter,
     ContestFilter,
@@ -22,6 +23,7 @@ from .common import (
     IinSearchMixin,
     run_per_row,
 )
+from .history import candidacy_history
 
 # --- candidacies ----------------------------------------------------------------------------------
 
@@ -46,6 +48,7 @@ class CandidacyAdmin(IinSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
         "nomination_type",
         "party",
         "status",
+        "reason_shown",
         "sex",
         "nominated_on",
     )
@@ -72,7 +75,7 @@ class CandidacyAdmin(IinSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
         "nomination_type",
         "party",
         "status",
-        "reason",
+        "reason_shown",
         "nominated_on",
         "decided_on",
         "ended_on",
@@ -114,6 +117,11 @@ class CandidacyAdmin(IinSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
     def sex(self, obj):
         return obj.person.get_sex_display()
 
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj):
+        """The typed reason as typed; the failed requirements in the reader's language."""
+        return reason_text(obj.reason, obj.reason_failures)
+
     @admin.display(description=_("person"))
     def person_link(self, obj):
         url = reverse("admin:registry_person_change", args=[obj.person_id])
@@ -124,7 +132,7 @@ class CandidacyAdmin(IinSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context["eligibility_failures"] = selectors.eligibility_report(obj)
-            extra_context["history"] = AuditEvent.objects.for_object(obj).order_by("id")
+            extra_context["history"] = candidacy_history(AuditEvent.objects.for_object(obj).order_by("id"))
         return super().change_view(request, object_id, form_url, extra_context)
 
     # Actions: each calls the service per row and reports every row that failed, with the reason.

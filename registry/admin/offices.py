@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.errors import DomainError
 from core.models import AuditEvent
@@ -37,6 +38,7 @@ from ..models import (
 from ..models.election import OFFICE_KINDS
 from ..offices import services
 from .common import DistrictFilter
+from .history import term_history
 
 register_scope_rule(TermOfOffice, unit_field="unit")
 
@@ -143,8 +145,10 @@ class PriorTermForm(forms.Form):
         label=_("office type"),
         choices=[(k, label) for k, label in TermOfOffice._meta.get_field("office_type").choices if k in OFFICE_KINDS],
     )
-    started_on = forms.DateField(label=_("from"))
-    ended_on = forms.DateField(label=_("to"), required=False, help_text=_("Empty when the akim is still in office."))
+    started_on = forms.DateField(label=pgettext_lazy("period", "from"))
+    ended_on = forms.DateField(
+        label=pgettext_lazy("period", "to"), required=False, help_text=_("Empty when the akim is still in office.")
+    )
 
     def clean_unit_kato(self):
         unit = AdminUnit.objects.filter(kato=self.cleaned_data["unit_kato"]).first()
@@ -285,7 +289,7 @@ class TermOfOfficeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 .get(pk=term.pk)
             )
             extra["timeline"] = timeline(term)
-            extra["history"] = AuditEvent.objects.for_object(term).order_by("id")
+            extra["history"] = term_history(AuditEvent.objects.for_object(term).order_by("id"))
             extra["unit_history"] = (
                 TermOfOffice.objects.filter(unit_id=term.unit_id).select_related("person").order_by("-started_on")
             )

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .election import Contest, Election
 from .people import Party, Person
@@ -26,8 +27,8 @@ class Candidacy(models.Model):
     audit trail (core.AuditEvent for this row) is its full transition history."""
 
     class Status(models.TextChoices):
-        NOMINATED = "nominated", _("nominated")
-        REGISTERED = "registered", _("registered")
+        NOMINATED = "nominated", pgettext_lazy("candidacy status", "nominated")
+        REGISTERED = "registered", pgettext_lazy("candidacy status", "registered")
         REFUSED = "refused", _("refused registration")
         WITHDRAWN = "withdrawn", _("withdrawn")
         DEREGISTERED = "deregistered", _("registration cancelled")
@@ -65,6 +66,14 @@ class Candidacy(models.Model):
         _("reason"),
         blank=True,
         help_text=_("The reason given with the current status (refusal, withdrawal, cancellation)."),
+    )
+    # A refusal for failed requirements keeps their codes and values, not words (registry.reasons
+    # renders them in the reader's language); `reason` then stays empty.
+    reason_failures = models.JSONField(
+        _("failed requirements"),
+        default=list,
+        blank=True,
+        help_text=_("The failed requirements given as the reason of a refusal: codes and the values compared."),
     )
     signatures_required = models.PositiveIntegerField(_("signatures required"), default=0)
     signatures_submitted = models.PositiveIntegerField(_("signatures submitted"), default=0)

@@ -8,6 +8,7 @@ Written only through `registry.offices.services` (and `results.winners` for the 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .election import Contest, Election
 from .people import TermOfOffice
@@ -42,7 +43,7 @@ class DismissalInitiative(models.Model):
     """An initiative of the local community to dismiss the akim, with the signatures collected."""
 
     class Outcome(models.TextChoices):
-        REGISTERED = "registered", _("registered")
+        REGISTERED = "registered", pgettext_lazy("initiative outcome", "registered")
         REJECTED = "rejected", _("rejected")
 
     term = models.ForeignKey(
@@ -73,7 +74,7 @@ class NoConfidenceVote(models.Model):
 
     class Outcome(models.TextChoices):
         PASSED = "passed", _("passed: the term ends")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", pgettext_lazy("vote", "failed")
 
     class Grounds(models.TextChoices):
         REPORTS_NOT_APPROVED = "reports_not_approved", _("two reports not approved in the current term")

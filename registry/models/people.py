@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.names import TrilingualNameMixin
 from territory.kato import Kind
@@ -20,7 +21,7 @@ class Sex(models.TextChoices):
 class Education(models.TextChoices):
     """Education levels in ascending order (RANK gives the order for minimum-education rules)."""
 
-    NONE = "none", _("none")
+    NONE = "none", pgettext_lazy("education", "none")
     SECONDARY = "secondary", _("general secondary")
     VOCATIONAL = "vocational", _("technical and vocational")
     HIGHER = "higher", _("higher")
@@ -93,7 +94,7 @@ class Person(models.Model):
     class Qualification(models.TextChoices):
         NOT_CHECKED = "not_checked", _("not checked")
         PASSED = "passed", _("passed")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", pgettext_lazy("qualification check", "failed")
 
     qualification = models.CharField(
         _("civil-service qualification check"),
@@ -183,8 +184,8 @@ class TermOfOffice(models.Model):
     office_type = models.CharField(
         _("office type"), max_length=20, choices=Kind.CHOICES, help_text=_("The kind of unit of the post.")
     )
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("to"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("period", "from"))
+    ended_on = models.DateField(pgettext_lazy("period", "to"), null=True, blank=True)
     election = models.ForeignKey(
         "registry.Election",
         verbose_name=_("elected at"),

@@ -395,8 +395,9 @@ def register_many(actor, candidacies):
             candidacy.status = S.REGISTERED
             candidacy.decided_on = selectors.local_today(election)
             candidacy.reason = ""
+            candidacy.reason_failures = []
             changed.append(candidacy)
-        Candidacy.objects.bulk_update(changed, ["status", "decided_on", "reason"], batch_size=1000)
+        Candidacy.objects.bulk_update(changed, ["status", "decided_on", "reason", "reason_failures"], batch_size=1000)
         record_many(
             [
                 {

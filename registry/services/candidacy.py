@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from core import audit
 from core.reasons import clean_reason
 
-from .. import eligibility, errors, selectors
+from .. import eligibility, errors, reasons, selectors
 from ..models import Candidacy, Contest, ElectionKind, Person
 from ..offices.errors import NotInRunoffPair
 from .common import NOMINATION_STAGES, WITHDRAWAL_STAGES, check_actor, check_before, check_stage, role_of
@@ -228,13 +228,15 @@ def update_documents(actor, candidacy, *, signatures_submitted=None, signatures_
     return candidacy
 
 
-def _decide(actor, candidacy, to_state, *, action, date_field, reason="", data=None):
-    """Write a candidacy's new status with its date and reason, and the audit record of the change."""
+def _decide(actor, candidacy, to_state, *, action, date_field, reason="", reason_failures=(), data=None):
+    """Write a candidacy's new status with its date and reason (typed, or the failed requirements as
+    codes and values), and the audit record of the change."""
     previous = candidacy.status
     candidacy.status = to_state
     setattr(candidacy, date_field, selectors.local_today(candidacy.contest.election))
     candidacy.reason = reason
-    candidacy.save(update_fields=["status", date_field, "reason"])
+    candidacy.reason_failures = list(reason_failures)
+    candidacy.save(update_fields=["status", date_field, "reason", "reason_failures"])
     audit.record(
         actor=actor,
         action=action,
@@ -275,11 +277,9 @@ def refuse(actor, candidacy, *, reason=""):
         check_stage(contest.election, NOMINATION_STAGES)
         _require_state(candidacy, S.NOMINATED)
         check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
-        failed = selectors.eligibility_report(candidacy)
-        if not reason:
-            if not failed:
-                raise errors.ReasonRequired()
-            reason = "; ".join(str(f.message) for f in failed)
+        failed = reasons.stored(selectors.eligibility_report(candidacy))
+        if not reason and not failed:
+            raise errors.ReasonRequired()
         return _decide(
             actor,
             candidacy,
@@ -287,7 +287,10 @@ def refuse(actor, candidacy, *, reason=""):
             action="registry.refuse",
             date_field="decided_on",
             reason=reason,
-            data={"failures": [f.as_dict() for f in failed]},
+            # Without a typed reason the failed requirements are the reason: stored as codes and
+            # values, rendered in each reader's language (registry.reasons).
+            reason_failures=() if reason else failed,
+            data={"failures": failed},
         )
 
 

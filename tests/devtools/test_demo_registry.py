@@ -128,7 +128,9 @@ def test_other_states_do_not_count(loaded, db, stats):
     )
     assert by_status == {"registered": 2297, "refused": 4, "withdrawn": 2, "deregistered": 1}
     refused = Candidacy.objects.filter(status="refused")
-    assert all(c.reason for c in refused)
+    # A reason of one kind each: typed words, or the failed requirements as codes (never both).
+    assert all(bool(c.reason) != bool(c.reason_failures) for c in refused)
+    assert all(set(failure) == {"code", "values"} for c in refused for failure in c.reason_failures)
 
 
 def test_audit_trail_holds_every_transition_and_verifies(loaded, db):

@@ -251,9 +251,14 @@ def test_the_default_rules():
 
 
 def test_failure_as_dict():
-    failure = eligibility.Failure("deposit_not_paid", "x", {"deposit_paid": False})
-    assert failure.as_dict() == {"code": "deposit_not_paid", "message": "x", "values": {"deposit_paid": False}}
-    assert eligibility.Failure("c", "m").values == {}
+    failure = eligibility.Failure("deposit_not_paid", {"deposit_paid": False})
+    assert failure.as_dict() == {
+        "code": "deposit_not_paid",
+        "message": "The election deposit has not been paid.",
+        "values": {"deposit_paid": False},
+    }
+    # A code the renderer does not know reads as itself.
+    assert eligibility.Failure("c").values == {} and eligibility.Failure("c").message == "c"
 
 
 @pytest.mark.parametrize(
@@ -274,7 +279,7 @@ def test_age_on_both_sides_of_the_birthday(born, day, age):
 def test_the_age_failure_names_the_age_and_the_minimum():
     assert only(facts(birth_date=datetime.date(1996, 7, 26))) == (
         "age_below_minimum",
-        "The candidate is 24 on election day; the minimum age is 25.",
+        "The candidate is 24 years old on election day; the minimum age is 25.",
         {"age": 24, "min_age": 25, "birth_date": "1996-07-26"},
     )
 
@@ -284,7 +289,7 @@ def test_the_minimum_age_from_the_rules_on_both_sides():
     assert codes(facts(birth_date=datetime.date(1991, 7, 25)), rules) == []  # 30 today
     assert only(facts(birth_date=datetime.date(1991, 7, 26)), rules) == (
         "age_below_minimum",
-        "The candidate is 29 on election day; the minimum age is 30.",
+        "The candidate is 29 years old on election day; the minimum age is 30.",
         {"age": 29, "min_age": 30, "birth_date": "1991-07-26"},
     )
 
@@ -332,7 +337,7 @@ def test_the_minimum_education_from_the_rules_on_both_sides(education, minimum, 
 def test_the_qualification_failure_names_the_state():
     assert only(facts(qualification="not_checked")) == (
         "qualification_not_passed",
-        "The civil-service qualification check is not passed (not_checked).",
+        "The civil-service qualification check has not been done.",
         {"qualification": "not_checked", "required": "passed"},
     )
 
@@ -362,7 +367,8 @@ def test_the_term_limit_failure_lists_the_terms_when_known():
     terms = (("2013-08-10", "2017-08-10"), ("2017-08-10", None))
     assert only(facts(terms_in_same_post=2, terms_listed=terms)) == (
         "term_limit_reached",
-        "The candidate has held this post for 2 terms; the limit is 2. Terms: 2013-08-10–2017-08-10, 2017-08-10–….",
+        "The candidate has held this post for 2 terms; the limit is 2. "
+        "Terms: Aug. 10, 2013 – Aug. 10, 2017, Aug. 10, 2017 – ….",
         {"terms": 2, "term_limit": 2, "terms_held": [["2013-08-10", "2017-08-10"], ["2017-08-10", None]]},
     )
 
@@ -399,7 +405,7 @@ def test_the_signature_threshold_comes_from_the_rules_on_both_sides():
     assert codes(facts(contest_voters=1001, signatures_valid=26), rules) == []
     assert only(facts(contest_voters=1001, signatures_valid=25), rules) == (
         "signatures_insufficient",
-        "25 valid signatures; a self-nominee needs 26 (2.50% of 1001 voters).",
+        "Valid signatures: 25; a self-nominee needs 26 (2.50% of the 1,001 voters on the lists).",
         {
             "signatures_valid": 25,
             "signatures_required": 26,
@@ -412,7 +418,7 @@ def test_the_signature_threshold_comes_from_the_rules_on_both_sides():
 def test_the_signature_failure_of_the_default_threshold():
     assert only(facts(contest_voters=1501, signatures_valid=15)) == (
         "signatures_insufficient",
-        "15 valid signatures; a self-nominee needs 16 (1.00% of 1501 voters).",
+        "Valid signatures: 15; a self-nominee needs 16 (1.00% of the 1,501 voters on the lists).",
         {"signatures_valid": 15, "signatures_required": 16, "threshold_percent": "1.00", "contest_voters": 1501},
     )
 

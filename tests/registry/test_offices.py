@@ -374,7 +374,7 @@ def test_two_terms_in_the_register_refuse_a_third_with_the_terms_listed(units, e
     failures = excinfo.value.details["failures"]
     assert [x["code"] for x in failures] == ["term_limit_reached"]
     assert failures[0]["values"]["terms_held"] == [["2021-08-02", "2022-01-31"], ["2022-04-12", "2023-05-01"]]
-    assert "2021-08-02–2022-01-31" in failures[0]["message"]
+    assert "Aug. 2, 2021 – Jan. 31, 2022" in failures[0]["message"]
     candidacy.refresh_from_db()
     assert candidacy.status == "nominated"
 

@@ -292,10 +292,15 @@ def test_refuse_with_the_failed_rules_as_reason(tec35, contest, nomination_time)
     services.refuse(tec35, candidacy)
     candidacy.refresh_from_db()
     assert candidacy.status == S.REFUSED
-    assert "below the required" in candidacy.reason
+    # The failed requirements are the reason, as codes and values: no text is stored.
+    assert candidacy.reason == ""
+    assert candidacy.reason_failures == [
+        {"code": "education_below_minimum", "values": {"education": "vocational", "min_education": "higher"}}
+    ]
     event = AuditEvent.objects.for_object(candidacy).latest("id")
     assert event.action == "registry.refuse"
-    assert [x["code"] for x in event.data["failures"]] == ["education_below_minimum"]
+    assert event.reason == ""
+    assert event.data["failures"] == candidacy.reason_failures
 
 
 def test_refusing_an_eligible_candidate_needs_a_reason(tec35, nominated):

@@ -116,7 +116,8 @@ def _end(actor, term, *, reason, ended_on, reason_text="", decision_reference=""
         obj=term,
         from_state="in_office",
         to_state="ended",
-        reason=reason_text or str(EndReason(reason).label),
+        # The ground is data (end_reason): the history names it in the reader's language.
+        reason=reason_text or "",
         role=role_of(actor),
         data={"end_reason": reason, "ended_on": ended_on, "decision": decision_reference or ""},
     )

@@ -72,7 +72,7 @@ class AuditCheckpointViewSet(ReadOnlyViewSet):
             OpenApiParameter(
                 "heads",
                 OpenApiTypes.BOOL,
-                description=str(_("1: add every chain's head [chain, length, head hash], as the export does.")),
+                description=_("1: add every chain's head [chain, length, head hash], as the export does."),
             )
         ]
     )

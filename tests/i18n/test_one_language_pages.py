@@ -7,7 +7,9 @@ docs and schema, with the demo's real ids) and follow every same-site link, one 
 shape (digits folded: one change form per model, one entry page...), GET only. Each HTML page's
 visible text, and the schema's titles and descriptions, go through tests/i18n/language_leaks.py:
 no Cyrillic on English pages, no Kazakh letter on Russian ones, no Russian-only word on Kazakh ones,
-names of people and places (and text typed by users) excepted.
+names of people and places (and text typed by users) excepted: units, elections and parties by their
+name in the page's language (a Russian unit name on a Kazakh page is a leak), people, commissions
+(one name each, as registered) and addresses as they are.
 
 The whole demo is loaded once for the module (about 40 s) inside a transaction rolled back at the
 end: it is the one world where every role, model and page has data (offices, runoffs, by-elections,

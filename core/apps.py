@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import auth_audit, checks, security  # noqa: F401  (signal receivers, deploy checks)
+        from .relationships import name_join_models
+
+        name_join_models()

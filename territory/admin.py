@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import (
     admin_audit,  # noqa: F401  (registers the audit trail's admin)
+    admin_users,  # noqa: F401  (the user admin's password page in the reader's language)
     services,
 )
 from .admin_scoping import OUT_OF_SCOPE_OBJECT, ScopedAdminMixin

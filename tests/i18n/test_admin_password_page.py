@@ -11,7 +11,8 @@ HELP = {
         "Whether the user will be able to authenticate using a password or not.",
         "If disabled, the current password for this user will be lost.",
     ),
-    "ru": ("Может ли пользователь аутентифироваться по паролю."  # sic: Django's ru catalogue, "текущий пароль этого пользователя будет утерян."),
+    # "аутентифироваться" (sic): Django's own ru catalogue.
+    "ru": ("Может ли пользователь аутентифироваться по паролю.", "текущий пароль этого пользователя будет утерян."),
     "kk": ("құпиясөз", "Өшірілсе, бұл пайдаланушының қазіргі құпиясөзі жоғалады."),
 }
 RUSSIAN_ONLY = ("Может ли", "пользователь", "утерян")

@@ -53,6 +53,7 @@ def fill(language, translations):
             entry.msgstr = text
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgctxt = None
         entry.previous_msgid = None
         entry.previous_msgid_plural = None
         filled += 1

@@ -125,9 +125,12 @@ def _too_large(limit):
 
 
 def limit_text(limit=None):
-    """The size limit as people read it ("10 MB", "0.5 MB"), in the active language."""
+    """The size limit as people read it ("10 MB", "1.5 MB", "500 KB", "100 B"), in the active language."""
     limit = settings.RESULTS_ATTACHMENT_MAX_BYTES if limit is None else limit
-    return _g("%(count)s MB") % {"count": f"{limit / (1024 * 1024):.1f}".rstrip("0").rstrip(".")}
+    for unit, text in ((1024 * 1024, _g("%(count)s MB")), (1024, _g("%(count)s KB"))):
+        if limit >= unit:
+            return text % {"count": f"{limit / unit:.1f}".removesuffix(".0")}
+    return _g("%(count)s B") % {"count": limit}
 
 
 def attach_protocol_file(protocol, uploaded_file, actor):

@@ -238,7 +238,7 @@ def test_an_over_long_name_says_the_limit(world):
     ("language", "text"),
     [
         ("ru", "Файл слишком большой: принимается не более 100 Б."),
-        ("kk", "Файл тым үлкен: 100 Б-тан аспайтын файл қабылданады."),
+        ("kk", "Файл тым үлкен: ең көбі 100 байт қабылданады."),
     ],
 )
 def test_the_refusal_in_the_users_language(world, settings, language, text):

@@ -38,6 +38,7 @@ DOCSTRINGS = (
         "Photographs and PDFs of signed paper protocols (verified or certified): SHA-256, size, type, download URL."
     ),
     gettext_noop("A photograph or PDF of a signed paper protocol: its hash, size, type and download URL."),
+    gettext_noop("The file itself, with its type and name (images inline, PDFs as downloads)."),
     gettext_noop("Registered political parties."),
     gettext_noop(
         "Signed checkpoints of the audit trail, newest first: size, chains, Merkle root, signature, public key."

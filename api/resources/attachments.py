@@ -104,7 +104,6 @@ class AttachmentViewSet(ReadOnlyViewSet):
             **{(200, media_type): OpenApiResponse(OpenApiTypes.BINARY) for media_type in FILE_TYPES},
             **dict.fromkeys(ERROR_STATUSES, ErrorSerializer),
         },
-        description=_("The file itself, with its type and name (images inline, PDFs as downloads)."),
     )
     @action(
         detail=True,
@@ -114,6 +113,7 @@ class AttachmentViewSet(ReadOnlyViewSet):
         pagination_class=None,
     )
     def file(self, request, *args, **kwargs):
+        """The file itself, with its type and name (images inline, PDFs as downloads)."""
         return file_response(self.get_object())
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -22,9 +22,9 @@ def attachment_storage():
 
 class ProtocolAttachment(models.Model):
     class ContentType(models.TextChoices):
-        JPEG = "image/jpeg", "JPEG"
-        PNG = "image/png", "PNG"
-        PDF = "application/pdf", "PDF"
+        JPEG = "image/jpeg", _("JPEG image")
+        PNG = "image/png", _("PNG image")
+        PDF = "application/pdf", _("PDF document")
 
     IMAGES = (ContentType.JPEG, ContentType.PNG)
 

@@ -171,7 +171,7 @@ def attach_protocol_file(protocol, uploaded_file, actor):
                 uploaded_by=actor,
                 uploaded_at=clock.now(),
             )
-            # The storage may rename on a clash (never here: the name holds the hash); keep its name.
+            # The storage renames on a clash (a file left by a crash): keep the name it chose.
             stored = attachment.file.storage.save(
                 f"protocols/{protocol.pk}/{sha256}.{extension}", File(uploaded_file, name=name)
             )
@@ -195,15 +195,15 @@ def attach_protocol_file(protocol, uploaded_file, actor):
             )
     except IntegrityError:
         # Another request attached the same file between our check and our insert.
-        _discard(stored, protocol.pk, sha256)
+        _discard(stored)
         return ProtocolAttachment.objects.get(protocol=protocol, sha256=sha256), False
     except BaseException:
-        _discard(stored, protocol.pk, sha256)
+        _discard(stored)
         raise
     return attachment, True
 
 
-def _discard(stored, protocol_id, sha256):
+def _discard(stored):
     """Remove a file stored by a transaction that rolled back, unless a committed row names it."""
     if stored and not ProtocolAttachment.objects.filter(file=stored).exists():
         ProtocolAttachment.file.field.storage.delete(stored)

@@ -199,6 +199,18 @@ def test_the_same_file_twice_is_one_attachment(world, media):
     assert created_other and other.pk != first.pk
 
 
+def test_a_failure_after_the_file_is_stored_leaves_no_file_and_no_row(world, media, monkeypatch):
+    from results.services import attachments
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(attachments.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        attach_protocol_file(world.protocol, upload(png_bytes()), world.clerk1)
+    assert not ProtocolAttachment.objects.exists() and stored_files(media) == []
+
+
 @pytest.mark.parametrize(
     ("raw", "kept"),
     [

@@ -34,6 +34,11 @@ DOCSTRINGS = (
     gettext_noop("Every entry of protocols past verification: who (user id), when, and the values entered."),
     gettext_noop("Polling stations (precincts) with their registered voters."),
     gettext_noop("Precinct protocols: state always; official figures and votes once verified."),
+    gettext_noop(
+        "Photographs and PDFs of signed paper protocols (verified or certified): SHA-256, size, type, download URL."
+    ),
+    gettext_noop("A photograph or PDF of a signed paper protocol: its hash, size, type and download URL."),
+    gettext_noop("The file itself, with its type and name (images inline, PDFs as downloads)."),
     gettext_noop("Registered political parties."),
     gettext_noop(
         "Signed checkpoints of the audit trail, newest first: size, chains, Merkle root, signature, public key."

@@ -4,6 +4,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path
 
 from api.audit_events import AuditEventViewSet
+from api.resources.attachments import AttachmentViewSet
 from api.resources.audit_checkpoints import AuditCheckpointViewSet
 from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
 from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
@@ -22,6 +23,7 @@ router.register("candidates", CandidateViewSet, basename="candidate")
 router.register("office-terms", OfficeTermViewSet, basename="office-term")
 router.register("protocols", ProtocolViewSet, basename="protocol")
 router.register("protocol-entries", EntryViewSet, basename="protocol-entry")
+router.register("protocol-attachments", AttachmentViewSet, basename="protocol-attachment")
 router.register("results", ContestResultViewSet, basename="result")
 router.register("turnout", TurnoutViewSet, basename="turnout")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")

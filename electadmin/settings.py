@@ -164,8 +164,19 @@ FORMAT_MODULE_PATH = ["electadmin.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (the photographs of signed paper protocols) live under MEDIA_ROOT, which no URL
+# serves: they are read only through results' authenticated, territory-scoped views and the API.
+# Never set MEDIA_URL to a public path nor point MEDIA_ROOT inside STATIC_ROOT.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Protocol attachments: local files under MEDIA_ROOT by default; an S3-compatible store in
+    # production (django-storages, docs/OPERATIONS.md section 14) by ATTACHMENTS_STORAGE_BACKEND
+    # and its options.
+    "attachments": {
+        "BACKEND": env.str("ATTACHMENTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("ATTACHMENTS_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -249,6 +260,10 @@ if not DEBUG:
 # on, the chair of a precinct commission of two active members may resolve an entry they made
 # (the audit record marks it; results/services/resolution.py).
 RESULTS_TWO_MEMBER_CHAIR_MAY_RESOLVE = env.bool("RESULTS_TWO_MEMBER_CHAIR_MAY_RESOLVE", default=False)
+# Photographs (JPEG, PNG) or scans (PDF) of the signed paper protocol: the largest file accepted, in
+# bytes (the type is checked by content: results/services/attachments.py). nginx's
+# client_max_body_size (deploy/nginx) must stay above it.
+RESULTS_ATTACHMENT_MAX_BYTES = env.int("RESULTS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Celery: with no broker configured, tasks run eagerly in-process (development, demo).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

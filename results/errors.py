@@ -73,3 +73,38 @@ class ResolverMadeAnEntry(NotPermitted):
         "You made one of the two entries of this protocol, so you may not resolve it: "
         "the two entries and the resolution come from three different people."
     )
+
+
+class AttachmentEmpty(DomainError):
+    code = "attachment_empty"
+    default_message = _("The file is empty.")
+
+
+class AttachmentTooLarge(DomainError):
+    code = "attachment_too_large"
+    default_message = _("The file is too large.")
+
+
+class AttachmentTypeNotAllowed(DomainError):
+    code = "attachment_type_not_allowed"
+    default_message = _("Only a photograph (JPEG or PNG) or a PDF of the signed protocol can be attached.")
+
+
+class AttachmentNameInvalid(DomainError):
+    code = "attachment_name_invalid"
+    default_message = _("The file name is not acceptable: rename the file and retry.")
+
+
+class AttachmentNotPermitted(NotPermitted):
+    code = "attachment_not_permitted"
+    default_message = _(
+        "Only a member of the precinct commission that counted this protocol can attach its signed paper."
+    )
+
+
+class AttachmentProtocolCertified(ProtocolCertified):
+    code = "attachment_protocol_certified"
+    default_message = _(
+        "This protocol is certified: nothing can be attached to it any more. "
+        "Only a territorial commission can reopen it."
+    )

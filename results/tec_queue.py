@@ -2,7 +2,7 @@
 warnings and the clerks' explanations, and the filters of the user's own territory.
 
 A page of rows costs a fixed number of queries whatever its length: protocols, votes,
-candidates, entries (no query per row). Units carry their names of the protocol's election day (the
+candidates, entries, attachments (no query per row). Units carry their names of the protocol's election day (the
 page shows them in its language).
 """
 
@@ -16,6 +16,7 @@ from territory.scope import filter_by_station, units_for
 from territory.selectors import names_on_day, with_names_on
 
 from . import controls
+from .attachments import attachments_of
 from .controls import AGAINST_ALL, FIGURES
 from .models import Protocol, ProtocolEntry, ProtocolState, ProtocolVote
 
@@ -35,6 +36,7 @@ class QueueRow:
     votes: list  # [(ballot number, candidate name, votes)] in ballot order
     warnings: list  # [QueueWarning]
     version: str = ""  # the version the user saw (posted back to refuse a protocol changed since)
+    attachments: list = field(default_factory=list)  # photographs and PDFs of the signed paper
 
     def __post_init__(self):
         self.version = self.version or str(self.protocol.version)
@@ -107,6 +109,7 @@ def queue_rows(protocols):
     ):
         if entry.cycle == cycles[entry.protocol_id]:
             entries.setdefault(entry.protocol_id, []).append(entry)
+    attachments = attachments_of(ids)
     thresholds = controls.default_thresholds()  # the same for every election (settings)
     rows = []
     for p in protocols:
@@ -132,7 +135,7 @@ def queue_rows(protocols):
                 if isinstance(e.acknowledged, dict) and e.acknowledged.get(result.code)
             ]
             warnings.append(QueueWarning(result.message, explanations))
-        rows.append(QueueRow(p, figures, row_votes, warnings))
+        rows.append(QueueRow(p, figures, row_votes, warnings, attachments=attachments.get(p.pk, [])))
     return rows
 
 

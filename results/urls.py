@@ -1,9 +1,10 @@
-"""URLs of the results pages: / and /login/ (every role), /entry/ (clerks), /supervise/ (chairs), /tec/ (TEC)."""
+"""URLs of the results pages: / and /login/ (every role), /entry/ (clerks), /supervise/ (chairs), /tec/ (TEC),
+/protocol/ (printing and attached files, for every seat of the territory)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import drafts, entry, home, printing, supervision, tec
+from .views import attachments, drafts, entry, home, printing, supervision, tec
 
 app_name = "results"
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("entry/", entry.my_stations, name="my_stations"),
     path("entry/protocol/<int:pk>/", entry.entry_form, name="entry"),
     path("entry/protocol/<int:pk>/abandon/", entry.abandon, name="abandon"),
+    path("entry/protocol/<int:pk>/attach/", attachments.attach, name="attach"),
+    path("protocol/attachment/<int:pk>/", attachments.attachment_file, name="attachment"),
     path("supervise/", supervision.discrepancy_list, name="discrepancies"),
     path("supervise/protocol/<int:pk>/", supervision.discrepancy_detail, name="discrepancy"),
     path("supervise/protocol/<int:pk>/resolve/", supervision.resolve, name="resolve"),

@@ -1,6 +1,8 @@
-"""Models of the results app: precinct protocols (`protocols`) and the aggregation's result tables (`aggregates`)."""
+"""Models of the results app: precinct protocols (`protocols`), photographs of their paper originals
+(`attachments`) and the aggregation's result tables (`aggregates`)."""
 
 from .aggregates import Basis, CandidateResult, ContestResult, PendingDelta, TurnoutLevel, TurnoutRollup
+from .attachments import ProtocolAttachment
 from .protocols import (
     PROGRESS_GROUPS,
     WITH_FIGURES,
@@ -19,6 +21,7 @@ __all__ = [
     "ContestResult",
     "PendingDelta",
     "Protocol",
+    "ProtocolAttachment",
     "ProtocolEntry",
     "ProtocolQuerySet",
     "ProtocolState",

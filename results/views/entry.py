@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, OutOfScope
 from results import controls, presentation
+from results.attachments import attachments_of
 from results.errors import ControlsFailed, WarningsNotAcknowledged
 from results.models import ProtocolState
 from results.permissions import can_certify, can_resolve
 from results.selectors import control_context, entry_by, entry_situation, live_entries, protocols_for_stations
 from results.services import abandon_entry, save_entry
+from results.services.attachments import can_attach, limit_text
 from territory.scope import stations_for
 
 from .common import entry_login_required, posted_version, protocol_or_404
@@ -94,6 +96,9 @@ def _render_form(request, protocol, *, values, report, status=200, acknowledged=
             "against_all": context["against_all"],
             "own_entry": own if own and own.status == "draft" else None,
             "official": protocol.state in (ProtocolState.VERIFIED, ProtocolState.CERTIFIED),
+            "attachments": attachments_of([protocol.pk]).get(protocol.pk, []),
+            "may_attach": can_attach(request.user, protocol),
+            "attachment_limit": limit_text(),
         },
         status=status,
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, OutOfScope
 from results import controls, presentation
+from results.attachments import attachments_of
 from results.errors import ControlsFailed, ReasonRequired, WarningsNotAcknowledged
 from results.models import ProtocolState
 from results.permissions import can_resolve
@@ -119,6 +120,7 @@ def _render(request, protocol, *, form=None, report=None, status=200, errors=Non
             "correcting": correcting,
             "focus": focus,
             "submission": form.get("submission") or uuid.uuid4().hex,
+            "attachments": attachments_of([protocol.pk]).get(protocol.pk, []),
         },
         status=status,
     )

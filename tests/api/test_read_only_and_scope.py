@@ -21,6 +21,7 @@ def test_every_resource_is_covered_by_the_tests_below():
         "office-terms",
         "protocols",
         "protocol-entries",
+        "protocol-attachments",
         "results",
         "turnout",
         "audit-events",

@@ -22,6 +22,12 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    # Attachments of the matrix's protocols are stored here, never in the checkout's media/.
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters and axes' caches are per test; so are kept API pages (api.cache).
     cache.clear()

@@ -30,7 +30,9 @@ from registry.models import (
 from results import aggregation
 from results.models import ContestResult, ProtocolEntry, TurnoutRollup
 from results.services import certify_protocol, save_entry
+from results.services.attachments import attach_protocol_file
 from territory.models import Membership
+from tests.results.attachment_files import png_bytes, upload
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "PERMISSIONS.md"
 ROLES = [
@@ -198,6 +200,9 @@ def add_objects(w):
         )
         for n in (1, 2)
     ]
+    # A photograph of each protocol's paper, attached by a clerk of its precinct.
+    w.attachment = attach_protocol_file(w.protocol, upload(png_bytes()), w.clerk1)[0]
+    w.other_attachment = attach_protocol_file(w.other_protocol, upload(png_bytes(width=5)), w.outsider)[0]
     w.attempt = AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", failures_since_start=1)
     w.access_log = AccessLog.objects.create(username="x", ip_address="127.0.0.1")
     w.failure_log = AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", locked_out=False)
@@ -228,6 +233,7 @@ def add_objects(w):
         "registry.noconfidencevote": (vote(w.term), vote(w.other_term)),
         "registry.contestfollowup": (follow_up(w.contest, w.term), follow_up(w.other_contest, w.other_term)),
         "results.protocol": (w.protocol, w.other_protocol),
+        "results.protocolattachment": (w.attachment, w.other_attachment),
     }
 
 
@@ -282,6 +288,7 @@ API_OBJECTS = {
     "office-term": "registry.termofoffice",
     "protocol": "results.protocol",
     "protocol-entry": "results.protocolentry",
+    "protocol-attachment": "results.protocolattachment",
     "result": "results.contestresult",
     "turnout": "results.turnoutrollup",
     "audit-event": "core.auditevent",

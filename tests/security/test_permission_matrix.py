@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from results.models import Protocol
 from results.services import certify_protocol, save_entry
+from tests.results.attachment_files import png_bytes, upload
 
 from . import matrix as m
 
@@ -185,7 +186,13 @@ def probe_pages(p, route, method):
     for protocol, *_ in _both(w):
         url = reverse(route) if route == "results:certify_selected" else reverse(route, args=[protocol.pk])
 
-        if route == "results:protocol_print" or (route == "results:entry" and method == "GET"):
+        if route == "results:attachment":
+            attachment = w.objects["results.protocolattachment"][0 if protocol.pk == w.protocol.pk else 1]
+            ok = p.request("GET", reverse(route, args=[attachment.pk]), attachment)[0]
+        elif route == "results:attach":
+            photo = upload(png_bytes(width=11), "again.png")
+            ok = p.request("POST", url, protocol, {"file": photo}, allowed_if=_changed)[0]
+        elif route == "results:protocol_print" or (route == "results:entry" and method == "GET"):
             ok = p.request("GET", url, protocol)[0]
         elif route == "results:entry":
             ok = p.request("POST", url, protocol, _form(w, protocol, 0, action="draft"), allowed_if=_changed)[0]
@@ -283,7 +290,14 @@ def routes_to_walk():
     return keys
 
 
-POST_ONLY = {"results:abandon", "results:resolve", "results:certify", "results:certify_selected", "results:reopen"}
+POST_ONLY = {
+    "results:abandon",
+    "results:attach",
+    "results:resolve",
+    "results:certify",
+    "results:certify_selected",
+    "results:reopen",
+}
 
 
 @pytest.mark.parametrize("area", ["admin", "pages", "api"])

@@ -22,11 +22,11 @@ from .models import Basis
 
 def index_view(request):
     """The elections the viewer may follow, each linked to where their dashboard starts; a viewer
-    with one region or district goes straight to it in the latest election."""
+    with one region or district goes straight to it in the latest election with protocols there."""
     user = request.user
     elections = list(elections_for(user))
     if elections and len(levels.roots(user)) == 1:
-        return redirect(start_url(user, elections[0]))
+        return redirect(start_url(user, levels.latest_counted(user) or elections[0]))
     context = {
         **admin.site.each_context(request),
         "title": _("Results dashboard"),

@@ -78,6 +78,14 @@ def roots(user):
     return sorted(set(scope.region_ids) | set(scope.district_ids))
 
 
+def latest_counted(user):
+    """The latest election with protocols in the viewer's territory, or None (one query)."""
+    protocols = filter_by_station(user, Protocol.objects.all(), "polling_station")
+    latest = protocols.order_by("-election__election_day", "-election_id").values_list("election_id", flat=True)
+    election_id = latest.first()
+    return Election.objects.filter(pk=election_id).first() if election_id else None
+
+
 # Levels and their breadcrumbs -----------------------------------------------------------------
 
 

@@ -29,8 +29,8 @@ def unit_order(request):
 
 
 def unit_key(order):
-    if order == "name":
-        return lambda row: (str(row["name"]).casefold(), row["kato"])
+    if order == "name":  # polling stations, all named "No. N", by their number
+        return lambda row: (str(row.get("sort_name", row["name"])).casefold(), row["kato"])
     return lambda row: (row["kato"], str(row["name"]).casefold())
 
 

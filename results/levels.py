@@ -353,7 +353,7 @@ def station_rows(user, level):
                 "pk": p.pk,
                 "name": str(p.polling_station),
                 "kato": f"{p.polling_station.number:06d}",
-                "number": p.polling_station.number,
+                "sort_name": f"{p.polling_station.number:06d}",
                 "address": p.polling_station.address,
                 "state": p.get_state_display(),
                 "turnout": turnout,

@@ -129,6 +129,11 @@ def test_rows_without_a_figure_come_last_either_way():
     assert [r["kato"] for r in sorted_rows(rows, "name", "unit", False)] == ["1", "2", "3"]
 
 
+def test_polling_stations_are_in_number_order_by_name_too():
+    rows = [{"name": f"No. {n}", "kato": f"{n:06d}", "sort_name": f"{n:06d}"} for n in (10, 2)]
+    assert [r["name"] for r in sorted_rows(rows, "name", "unit", False)] == ["No. 2", "No. 10"]
+
+
 def test_lists_are_paged(client, counted, monkeypatch):
     from results import level_lists
 

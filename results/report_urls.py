@@ -4,13 +4,21 @@ the admin site's staff check apply to every view)."""
 from django.contrib import admin
 from django.urls import path
 
-from . import dashboard, exports
+from . import dashboard, exports, level_views
 
 app_name = "results_reports"
 
 urlpatterns = [
     path("", admin.site.admin_view(dashboard.index_view), name="index"),
-    path("<int:election_id>/", admin.site.admin_view(dashboard.election_view), name="election"),
+    path("<int:election_id>/", admin.site.admin_view(level_views.election_view), name="election"),
+    path("<int:election_id>/unit/<int:unit_id>/", admin.site.admin_view(level_views.unit_view), name="unit"),
+    path(
+        "<int:election_id>/contest/<int:contest_id>/", admin.site.admin_view(level_views.contest_view), name="contest"
+    ),
+    path(
+        "<int:election_id>/protocol/<int:protocol_id>/", admin.site.admin_view(level_views.station_view), name="station"
+    ),
+    path("<int:election_id>/search/", admin.site.admin_view(level_views.search_view), name="search"),
     path(
         "<int:election_id>/<str:table>.csv",
         admin.site.admin_view(exports.csv_view),

@@ -23,14 +23,27 @@ def counted(world):
 
 
 @pytest.mark.parametrize(
-    ("language", "heading", "voters"),
-    [("kk", "Сайлауға қатысу", "1\xa0000"), ("ru", "Явка", "1\xa0000"), ("en", "Turnout", "1,000")],
+    ("language", "heading", "turnout"),
+    [
+        (
+            "kk",
+            "Хаттамалар",
+            "Сайлауға қатысу 75,00% (1\xa0000 сайлаушының 750); есепке алынған хаттамалар: 2 ішінен 1.",
+        ),
+        ("ru", "Протоколы", "Явка 75,00% (750 из 1\xa0000 избирателей); учтено протоколов: 1 из 2."),
+        ("en", "Protocols", "Turnout 75.00% (750 of 1,000 voters); protocols counted 1 of 2."),
+    ],
 )
-def test_dashboard_numbers_and_units_in_each_language(counted, in_language, language, heading, voters):
+def test_dashboard_numbers_and_units_in_each_language(counted, in_language, language, heading, turnout):
+    # Issue 23: the election's page sums up the country and lists its regions, each with its KATO code.
     client = in_language(language)
     client.force_login(counted.cec)
-    html = client.get(reverse("results_reports:election", args=[counted.election.pk])).content.decode()
+    e = counted.election.pk
+    html = client.get(reverse("results_reports:election", args=[e])).content.decode()
     assert f"<h2>{heading}</h2>" in html
-    # The region's row: its name with the KATO code, the voters of the counted station grouped.
-    assert f"<td>Карагандинская область (350000000)</td><td>{voters}</td><td>750</td>" in html
-    assert "<td>Сельский округ А (352030000)</td><td>Абайский район (352000000)</td>" in html
+    assert f"<p>{turnout}</p>" in html
+    region = reverse("results_reports:unit", args=[e, counted.region.pk])
+    assert f'<a href="{region}">Карагандинская область (350000000)</a>' in html
+    html = client.get(region).content.decode()
+    district = reverse("results_reports:unit", args=[e, counted.district.pk])
+    assert f'<a href="{district}">Абайский район (352000000)</a>' in html

@@ -37,15 +37,16 @@ def test_clerks_are_not_staff_and_cannot_open_it(client, counted):
 
 
 def test_staff_of_a_district_see_only_their_district(client, counted):
+    # Issue 23: the election's page is the country's; a district's staff are sent to their district.
     client.force_login(counted.tec)
     response = client.get(url(counted))
-    assert response.status_code == 200
+    district_page = reverse("results_reports:unit", args=[counted.election.pk, counted.district.pk])
+    assert (response.status_code, response["Location"]) == (302, district_page)
+    response = client.get(district_page)
     html = response.content.decode()
     assert "Абайский район" in html
     assert "Акмолинская область" not in html
-    assert response.context["total"] is None  # the national figure is for national staff
-    assert [r.unit_id for r in response.context["turnout_rows"]] == [counted.district.pk]
-    assert {r.contest_id for r in response.context["flagged"]} == {counted.contest.pk}
+    assert [r["pk"] for r in response.context["children"]] == [counted.contest.pk]
 
 
 def test_national_staff_see_every_region_and_the_total(client, counted):
@@ -54,9 +55,9 @@ def test_national_staff_see_every_region_and_the_total(client, counted):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Акмолинская область" in html and "Карагандинская область" in html
-    total = response.context["total"]
+    total = response.context["turnout"]
     assert (total.ballots_issued, total.registered_voters) == (750, 1000)
-    assert response.context["region_rows"][0]["total"] + response.context["region_rows"][1]["total"] == 3
+    assert [(r["kato"], r["total"]) for r in response.context["children"]] == [("110000000", 1), ("350000000", 2)]
 
 
 def test_charts_are_inline_svg_and_the_page_has_no_script_of_its_own(client, counted):
@@ -103,16 +104,24 @@ def test_winners_are_listed_once_a_contest_is_complete(client, world):
     certify_protocol(world.protocol2, world.tec)
     recompute(world.election)
     client.force_login(world.tec)
-    response = client.get(url(world))
-    assert [(r.contest_id, r.winner_id) for r in response.context["elected"]] == [(world.contest.pk, world.c1.pk)]
+    response = client.get(reverse("results_reports:unit", args=[world.election.pk, world.district.pk]))
+    [row] = response.context["children"]
+    assert (row["pk"], row["outcome"], row["winner"]) == (world.contest.pk, "elected", "Ахметов Test")
     assert "Ахметов" in response.content.decode()
 
 
 def test_index_lists_elections(client, counted):
-    client.force_login(counted.tec)
+    client.force_login(counted.cec)
     response = client.get(reverse("results_reports:index"))
     assert response.status_code == 200
     assert url(counted) in response.content.decode()
+
+
+def test_the_index_sends_a_districts_staff_to_their_district(client, counted):
+    client.force_login(counted.tec)
+    response = client.get(reverse("results_reports:index"))
+    district_page = reverse("results_reports:unit", args=[counted.election.pk, counted.district.pk])
+    assert (response.status_code, response["Location"]) == (302, district_page)
 
 
 def test_query_count_is_bounded(client, counted, django_assert_max_num_queries):

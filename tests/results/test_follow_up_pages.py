@@ -33,7 +33,7 @@ def walked(db):
 
 
 def test_dashboard_links_rounds_and_shows_the_calendar(client, walked):
-    client.force_login(walked.tec)
+    client.force_login(walked.cec)  # the election's (country's) page: a district's staff start at their district
     first = client.get(reverse("results_reports:election", args=[walked.first.pk])).content.decode()
     runoff_url = reverse("results_reports:election", args=[walked.runoff.pk])
     assert f'href="{runoff_url}"' in first  # the election following it
@@ -43,7 +43,11 @@ def test_dashboard_links_rounds_and_shows_the_calendar(client, walked):
     html = runoff.content.decode()
     assert f'href="{reverse("results_reports:election", args=[walked.first.pk])}"' in html  # the one it follows
     assert "runoff day" not in html
-    assert reverse("results_reports:rounds", args=[walked.runoff_contest.pk]) in html
+    # The contest's page (issue 23: contests are listed on their district's page) links its rounds.
+    contest_page = reverse("results_reports:contest", args=[walked.runoff.pk, walked.runoff_contest.pk])
+    assert (
+        reverse("results_reports:rounds", args=[walked.runoff_contest.pk]) in client.get(contest_page).content.decode()
+    )
 
 
 def test_contest_rounds_on_one_page(client, walked, django_assert_max_num_queries):

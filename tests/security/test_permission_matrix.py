@@ -93,14 +93,27 @@ def _takes_no_object(route):
 # --- the admin -----------------------------------------------------------------------------------
 
 
+# The dashboard's levels (issue 23); the election's page and the index send a region's or a
+# district's staff (302) to their own region's or district's page: `—` for them in the table.
+DASHBOARD_LEVELS = {
+    "results_reports:unit": lambda w: (w.district, w.other_district),
+    "results_reports:contest": lambda w: (w.contest, w.other_contest),
+    "results_reports:station": lambda w: (w.protocol, w.other_protocol),
+}
+
+
 def probe_admin(p, route, method):
     w = p.w
     found = m.admin_model(route)
     if found is None:  # the dashboard, the admin index and app index
         if route in ("results_reports:protocol", "results_reports:rounds"):
             return _cell(*(p.request("GET", reverse(route, args=[c.pk]))[0] for c in (w.contest, w.other_contest)))
+        if route in DASHBOARD_LEVELS:  # a district, a contest, a polling station's protocol: in and out
+            objects = DASHBOARD_LEVELS[route](w)
+            return _cell(*(p.request("GET", reverse(route, args=[w.election.pk, o.pk]))[0] for o in objects))
         kwargs = {
             "results_reports:election": {"election_id": w.election.pk},
+            "results_reports:search": {"election_id": w.election.pk},
             "results_reports:xlsx": {"election_id": w.election.pk},
             "results_reports:csv": {"election_id": w.election.pk, "table": "contests"},
             "admin:app_list": {"app_label": "registry"},

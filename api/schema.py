@@ -34,6 +34,11 @@ DOCSTRINGS = (
     gettext_noop("Every entry of protocols past verification: who (user id), when, and the values entered."),
     gettext_noop("Polling stations (precincts) with their registered voters."),
     gettext_noop("Precinct protocols: state always; official figures and votes once verified."),
+    gettext_noop(
+        "One election's results in the NIST SP 1500-100 v2 common data format (one ElectionReport, JSON), within the\n"
+        "token's territory: contests, candidates, parties, units down to polling stations, vote and ballot counts and\n"
+        "their status."
+    ),
     gettext_noop("Registered political parties."),
     gettext_noop(
         "Signed checkpoints of the audit trail, newest first: size, chains, Merkle root, signature, public key."

@@ -45,7 +45,8 @@ RUSSIAN_WORDS = {"и", "или", "по", "для", "из", "от", "в", "с", "
 TECHNICAL = {
     "API", "BOM", "CSV", "Celery", "CommandError", "Ed25519", "JSON", "Python", "SQL", "XLSX", "auditors",
     "base64", "code", "file", "gunicorn", "k", "kind", "kk", "en", "ru", "kz", "migrate", "national",
-    "parent", "seed", "stdout", "nist-cdf", "tiny", "te", "N", "MIN-MAX", "UTF-8", "Windows-1251", "YYYY-MM-DD", *COMMANDS,
+    "parent", "seed", "stdout", "tiny", "te", "N", "MIN-MAX", "UTF-8", "Windows-1251", "YYYY-MM-DD", "nist-cdf",
+    *COMMANDS,
 }  # fmt: skip
 
 

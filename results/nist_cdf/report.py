@@ -1,40 +1,9 @@
-"""An election's results in the NIST SP 1500-100 v2 common data format (Election Results Reporting,
-JSON): one `ElectionReport`, written as a stream of text chunks. A reader only: it writes nothing.
-
-What goes where (the schema is results/standards/nist-sp-1500-100-v2/):
-- `GpUnit`: the country ("gpu-kz"), the units of the KATO hierarchy that hold the contests and the
-  polling stations ("gpu-<KATO>", names of the election day in kk/ru/en, the KATO code as an
-  ExternalIdentifier of OtherType "kato"), and the polling stations ("gpu-<district KATO>-<number>",
-  Type "precinct"). A unit's VotersRegistered, VotersParticipated (ballots issued, Is + Im) and
-  SubUnitsReported/TotalSubUnits (protocols counted/expected) come from the turnout roll-ups; a
-  station's from its protocol.
-- `Election.Contest`: one CandidateContest per contest ("con-<id>"), a CandidateSelection per
-  candidacy on the ballot ("cs-<candidacy id>", and "cs-<contest id>-against-all" when the ballot
-  has the line), with VoteCounts (Type "total") per polling station and for the contest's unit.
-- `Election.Candidate` ("can-<id>", the name as registered) and `Party` ("par-<id>").
-- `Election.BallotCounts` per unit and station: BallotsCast (ballots found in the boxes, Fs + Fm)
-  and BallotsRejected (invalid ballots, N).
-- Status: a station's or contest's CountStatus (Type "total") is "completed" when every protocol
-  is certified (official), "in-process" when some have verified figures not yet certified
-  (unofficial), "not-processed" when none has figures; the report's Status is "certified",
-  "unofficial-complete", "unofficial-partial" or, without protocols, "pre-election".
-
-The counts are those of every protocol with figures (verified or certified: the "preliminary"
-basis of the result tables), so a contest's total is the sum of its stations'; which of them are
-official the statuses say. An election elects one kind of office, so a polling station counts in
-one contest of it.
-
-Memory stays flat: rows are read with `.values().iterator()` in key order and joined while
-streaming; only the units and station ids of the hierarchy are held. The same data gives the same
-bytes: keys sorted, rows in a fixed order, ids from stable codes, no clock (GeneratedDate is the
-latest aggregation, else the latest protocol change, else the election day).
-"""
+"""The reads of an election's NIST SP 1500-100 v2 report (see results.nist_cdf): every row read in key
+order with `.values().iterator()`, the elements written as they come."""
 
 import datetime
 import itertools
-import json
 from operator import itemgetter
-from pathlib import Path
 
 from django.db.models import Count, F, Max, Q, Sum
 
@@ -43,97 +12,29 @@ from territory.models import AdminUnit
 from territory.scope import NATIONAL
 from territory.selectors import NAME_FIELDS, name_on, units_on
 
-from .models import Basis, CandidateResult, ContestResult, Protocol, ProtocolState, ProtocolVote, TurnoutRollup
-from .models.protocols import WITH_FIGURES
-
-SCHEMA_PATH = Path(__file__).parent / "standards" / "nist-sp-1500-100-v2" / "NIST_V2_election_results_reporting.json"
-ISSUER = "Central Election Commission of the Republic of Kazakhstan"
-ISSUER_ABBREVIATION = "CEC RK"
-VENDOR = "electadmin"
-COUNTRY_ID = "gpu-kz"
-COUNTRY_NAMES = ("Қазақстан Республикасы", "Республика Казахстан", "Republic of Kazakhstan")
-PREFIX = "ElectionResults."
-
-# Kinds of units (territory.kato.Kind) that have a ReportingUnitType of their own; the others are
-# "other", with the kind's code as OtherType.
-UNIT_TYPES = {
-    "city_republican": "city",
-    "city_regional": "city",
-    "city_district": "city",
-    "township": "town",
-    "village": "village",
-}
-ELECTION_TYPES = {"regular": "general", "runoff": "runoff", "by_election": "special"}
-PRE_ELECTION_STATUS = {
-    Candidacy.Status.NOMINATED: "filed",
-    Candidacy.Status.REGISTERED: "qualified",
-    Candidacy.Status.WITHDRAWN: "withdrawn",
-}
-
-
-def _dumps(value):
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def _typed(kind, **fields):
-    return {"@type": PREFIX + kind, **{k: v for k, v in fields.items() if v is not None}}
-
-
-def text(kk, ru, en=""):
-    """An InternationalizedText of the given names (empty ones left out)."""
-    strings = [
-        _typed("LanguageString", Content=c, Language=lang) for lang, c in (("kk", kk), ("ru", ru), ("en", en)) if c
-    ]
-    return _typed("InternationalizedText", Text=strings)
-
-
-def _other_id(kind, value):
-    return _typed("ExternalIdentifier", Type="other", OtherType=kind, Value=str(value))
-
-
-def unit_id(kato):
-    return f"gpu-{kato}"
-
-
-def station_id(district_kato, number):
-    return f"gpu-{district_kato}-{number}"
-
-
-def count_status(total, counted, certified):
-    """The CountItemStatus of protocols: completed (all certified), in-process, not-processed."""
-    if total and certified == total:
-        return "completed"
-    return "in-process" if counted else "not-processed"
-
-
-def _status_list(total, counted, certified):
-    return [_typed("CountStatus", Status=count_status(total, counted, certified), Type="total")]
-
-
-class _Groups:
-    """The rows of an iterator ordered by `key`, handed out group by group for ascending keys."""
-
-    def __init__(self, rows, key):
-        self._groups = itertools.groupby(rows, key=itemgetter(key))
-        self._next = next(self._groups, None)
-
-    def take(self, value):
-        while self._next is not None and self._next[0] < value:
-            self._next = next(self._groups, None)
-        if self._next is None or self._next[0] != value:
-            return []
-        rows = list(self._next[1])
-        self._next = next(self._groups, None)
-        return rows
-
-
-def _array(items):
-    first = True
-    yield "["
-    for item in items:
-        yield ("\n" if first else ",\n") + _dumps(item)
-        first = False
-    yield "]" if first else "\n]"
+from ..models import Basis, CandidateResult, ContestResult, Protocol, ProtocolState, ProtocolVote, TurnoutRollup
+from ..models.protocols import WITH_FIGURES
+from .elements import (
+    COUNTRY_ID,
+    COUNTRY_NAMES,
+    ELECTION_TYPES,
+    ISSUER,
+    ISSUER_ABBREVIATION,
+    PRE_ELECTION_STATUS,
+    UNIT_TYPES,
+    VENDOR,
+    Groups,
+    array,
+    dumps,
+    other_id,
+    post_status,
+    station_id,
+    status_list,
+    text,
+    typed,
+    unit_id,
+    vote_count,
+)
 
 
 class Report:
@@ -260,7 +161,7 @@ class Report:
         official = bases.get(Basis.OFFICIAL, {"protocols_counted": 0})
         expected = pre["protocols_expected"]
         return {
-            "CountStatus": _status_list(expected, pre["protocols_counted"], official["protocols_counted"]),
+            "CountStatus": status_list(expected, pre["protocols_counted"], official["protocols_counted"]),
             "SubUnitsReported": pre["protocols_counted"],
             "TotalSubUnits": expected,
             "VotersParticipated": pre["ballots_issued"],
@@ -276,7 +177,7 @@ class Report:
         stations = self._station_rows()
         for row in stations.values_list("polling_station__unit_id", "district_kato", "polling_station__number"):
             children.setdefault(row[0], []).append(station_id(row[1], row[2]))
-        country = _typed(
+        country = typed(
             "ReportingUnit",
             ComposingGpUnitIds=children.get(None, []),
             Name=text(*COUNTRY_NAMES),
@@ -288,10 +189,10 @@ class Report:
         yield country
         for unit in sorted(units.values(), key=lambda u: u.kato):
             kind = UNIT_TYPES.get(unit.kind)
-            item = _typed(
+            item = typed(
                 "ReportingUnit",
                 ComposingGpUnitIds=children.get(unit.pk) or None,
-                ExternalIdentifier=[_other_id("kato", unit.kato)],
+                ExternalIdentifier=[other_id("kato", unit.kato)],
                 Name=text(unit.name_kk, unit.name_ru, unit.name_en),
                 OtherType=None if kind else unit.kind,
                 Type=kind or "other",
@@ -300,9 +201,9 @@ class Report:
             item["@id"] = unit_id(unit.kato)
             yield item
         for row in stations.iterator(chunk_size=2000):
-            item = _typed(
+            item = typed(
                 "ReportingUnit",
-                CountStatus=_status_list(row["total"], row["counted"], row["certified"]),
+                CountStatus=status_list(row["total"], row["counted"], row["certified"]),
                 Number=str(row["polling_station__number"]),
                 SubUnitsReported=row["counted"],
                 TotalSubUnits=row["total"],
@@ -331,11 +232,11 @@ class Report:
         rows = [(COUNTRY_ID, results.aggregate(**sums))] if self.scope.national and results.exists() else []
         rows += [(unit_id(kato), by_unit[kato]) for kato in sorted(by_unit)]
         for gpu, row in rows:
-            yield _typed(
+            yield typed(
                 "BallotCounts", BallotsCast=row["cast"], BallotsRejected=row["rejected"], GpUnitId=gpu, Type="total"
             )
         for row in self._station_rows().filter(counted__gt=0).iterator(chunk_size=2000):
-            yield _typed(
+            yield typed(
                 "BallotCounts",
                 BallotsCast=row["found"],
                 BallotsRejected=row["invalid"],
@@ -346,7 +247,7 @@ class Report:
     # Candidates and parties ---------------------------------------------------------------------
 
     def _official_outcomes(self):
-        return _Groups(
+        return Groups(
             ContestResult.objects.filter(
                 election=self.election, basis=Basis.OFFICIAL, contest__in=self.contests().values("pk")
             )
@@ -380,11 +281,11 @@ class Report:
             name = " ".join(
                 p for p in (row["person__surname"], row["person__given_name"], row["person__patronymic"]) if p
             )
-            item = _typed(
+            item = typed(
                 "Candidate",
                 BallotName=text(name, name),
                 PartyId=f"par-{row['party_id']}" if row["party_id"] else None,
-                PostElectionStatus=_post_status(row["pk"], outcome),
+                PostElectionStatus=post_status(row["pk"], outcome),
                 PreElectionStatus=PRE_ELECTION_STATUS.get(row["status"]),
             )
             item["@id"] = f"can-{row['pk']}"
@@ -396,10 +297,10 @@ class Report:
             .order_by("pk")
             .values("pk", "name_kk", "name_ru", "name_en", "short_name", "registration_number")
         ):
-            item = _typed(
+            item = typed(
                 "Party",
                 Abbreviation=text(party["short_name"], party["short_name"]),
-                ExternalIdentifier=[_other_id("registration-number", party["registration_number"])],
+                ExternalIdentifier=[other_id("registration-number", party["registration_number"])],
                 Name=text(party["name_kk"], party["name_ru"], party["name_en"]),
             )
             item["@id"] = f"par-{party['pk']}"
@@ -415,13 +316,13 @@ class Report:
         election = self.election
         protocols = self.protocols()
         station = {"district_kato": F("polling_station__district__kato"), "number": F("polling_station__number")}
-        figures = _Groups(
+        figures = Groups(
             protocols.values("contest_id", "state", "against_all", **station)
             .order_by("contest_id", "district_kato", "number")
             .iterator(chunk_size=2000),
             "contest_id",
         )
-        votes = _Groups(
+        votes = Groups(
             ProtocolVote.objects.filter(protocol__in=protocols.filter(state__in=WITH_FIGURES).values("pk"))
             .values(
                 "candidacy_id",
@@ -434,18 +335,18 @@ class Report:
             .iterator(chunk_size=2000),
             "contest_id",
         )
-        candidacies = _Groups(
+        candidacies = Groups(
             self.candidacies().values("pk", "contest_id").order_by("contest_id", "pk").iterator(chunk_size=2000),
             "contest_id",
         )
-        totals = _Groups(
+        totals = Groups(
             CandidateResult.objects.filter(election=election, basis=Basis.PRELIMINARY)
             .values("contest_id", "candidacy_id", "votes")
             .order_by("contest_id", "candidacy_id")
             .iterator(chunk_size=2000),
             "contest_id",
         )
-        results = _Groups(
+        results = Groups(
             ContestResult.objects.filter(election=election, basis=Basis.PRELIMINARY)
             .values("contest_id", "against_all")
             .order_by("contest_id")
@@ -477,35 +378,35 @@ class Report:
         selections = []
         for candidacy in candidacies:
             counts = [
-                _vote_count(station_id(v["district_kato"], v["number"]), v["votes"])
+                vote_count(station_id(v["district_kato"], v["number"]), v["votes"])
                 for v in by_candidacy.get(candidacy["pk"], [])
             ]
             if candidacy["pk"] in totals:
-                counts.append(_vote_count(gpu, totals[candidacy["pk"]]))
-            item = _typed("CandidateSelection", CandidateIds=[f"can-{candidacy['pk']}"], VoteCounts=counts)
+                counts.append(vote_count(gpu, totals[candidacy["pk"]]))
+            item = typed("CandidateSelection", CandidateIds=[f"can-{candidacy['pk']}"], VoteCounts=counts)
             item["@id"] = f"cs-{candidacy['pk']}"
             selections.append(item)
         if self.election.against_all:
             counts = [
-                _vote_count(station_id(f["district_kato"], f["number"]), f["against_all"])
+                vote_count(station_id(f["district_kato"], f["number"]), f["against_all"])
                 for f in contest_figures
                 if f["state"] in WITH_FIGURES and f["against_all"] is not None
             ]
             if result:
-                counts.append(_vote_count(gpu, result[0]["against_all"]))
-            item = _typed("CandidateSelection", VoteCounts=counts)
+                counts.append(vote_count(gpu, result[0]["against_all"]))
+            item = typed("CandidateSelection", VoteCounts=counts)
             item["@id"] = f"cs-{row['pk']}-against-all"
             selections.append(item)
         total = len(contest_figures)
         counted = sum(1 for f in contest_figures if f["state"] in WITH_FIGURES)
         certified = sum(1 for f in contest_figures if f["state"] == ProtocolState.CERTIFIED)
-        item = _typed(
+        item = typed(
             "CandidateContest",
             BallotTitle=text(row["unit_name_kk"], row["unit_name_ru"], row["unit_name_en"]),
             ContestSelection=selections,
-            CountStatus=_status_list(total, counted, certified),
+            CountStatus=status_list(total, counted, certified),
             ElectionDistrictId=gpu,
-            ExternalIdentifier=[_other_id("kato", row["unit__kato"])],
+            ExternalIdentifier=[other_id("kato", row["unit__kato"])],
             Name=row["unit_name_kk"] or row["unit_name_ru"],
             NumberElected=row["seats"],
             SubUnitsReported=counted,
@@ -523,53 +424,38 @@ class Report:
         election = self.election
         yield '{"@type":"ElectionResults.ElectionReport","Election":['
         yield '{"@type":"ElectionResults.Election","BallotCounts":'
-        yield from _array(self.ballot_counts())
+        yield from array(self.ballot_counts())
         yield ',"Candidate":'
-        yield from _array(self.candidates())
+        yield from array(self.candidates())
         yield ',"Contest":'
-        yield from _array(self.contest_items(progress))
+        yield from array(self.contest_items(progress))
         p = self.progress()
         kind = ELECTION_TYPES.get(election.kind)
         tail = {
-            "CountStatus": _status_list(p["total"], p["counted"], p["certified"]),
+            "CountStatus": status_list(p["total"], p["counted"], p["certified"]),
             "ElectionScopeId": COUNTRY_ID,
             "EndDate": self.day.isoformat(),
-            "ExternalIdentifier": [_other_id("electadmin-election-id", election.pk)],
+            "ExternalIdentifier": [other_id("electadmin-election-id", election.pk)],
             "Name": text(election.name_kk, election.name_ru, election.name_en),
             "StartDate": self.day.isoformat(),
             "Type": kind or "other",
         }
         if not kind:
             tail["OtherType"] = election.kind
-        yield "," + _dumps(tail)[1:-1] + "}],"
-        yield _dumps({"Format": "precinct-level", "GeneratedDate": self.generated_date()})[1:-1]
+        yield "," + dumps(tail)[1:-1] + "}],"
+        yield dumps({"Format": "precinct-level", "GeneratedDate": self.generated_date()})[1:-1]
         yield ',"GpUnit":'
-        yield from _array(self.gp_units())
+        yield from array(self.gp_units())
         yield ",".join(
             [
                 "",
-                _dumps({"Issuer": ISSUER, "IssuerAbbreviation": ISSUER_ABBREVIATION})[1:-1],
+                dumps({"Issuer": ISSUER, "IssuerAbbreviation": ISSUER_ABBREVIATION})[1:-1],
                 '"Party":',
             ]
         )
-        yield from _array(self.parties())
+        yield from array(self.parties())
         tail = {"SequenceEnd": 1, "SequenceStart": 1, "Status": self.status(), "VendorApplicationId": VENDOR}
-        yield "," + _dumps(tail)[1:-1] + "}\n"
-
-
-def _vote_count(gpu, count):
-    return _typed("VoteCounts", Count=count, GpUnitId=gpu, Type="total")
-
-
-def _post_status(candidacy_pk, outcome):
-    """winner, advanced-to-runoff or defeated once the official result decides; None otherwise."""
-    if outcome is None:
-        return None
-    if outcome["outcome"] == "elected":
-        return "winner" if outcome["winner_id"] == candidacy_pk else "defeated"
-    if outcome["outcome"] == "runoff":
-        return "advanced-to-runoff" if candidacy_pk in (outcome["runoff"] or []) else "defeated"
-    return None
+        yield "," + dumps(tail)[1:-1] + "}\n"
 
 
 def election_report(election, scope=NATIONAL, progress=None):

@@ -1,4 +1,4 @@
-"""The NIST SP 1500-100 v2 election report of one election (results/nist_cdf.py), streamed as JSON
+"""The NIST SP 1500-100 v2 election report of one election (results/nist_cdf/), streamed as JSON
 and limited to the request's territory."""
 
 from django.http import StreamingHttpResponse

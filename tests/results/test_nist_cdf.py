@@ -1,4 +1,4 @@
-"""The NIST SP 1500-100 v2 export (results/nist_cdf.py, `export_results`, the API's nist-cdf action):
+"""The NIST SP 1500-100 v2 export (results/nist_cdf/, `export_results`, the API's nist-cdf action):
 valid against NIST's schema, totals equal to the result tables, statuses, deterministic, streamed,
 scoped to the token's territory, and the command's bad input."""
 

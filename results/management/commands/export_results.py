@@ -1,5 +1,5 @@
 """manage.py export_results --election ID --format nist-cdf [--output FILE]: an election's results in a
-standard format (NIST SP 1500-100 v2 JSON, results/nist_cdf.py), the whole country, written as it is
+standard format (NIST SP 1500-100 v2 JSON, results/nist_cdf/), the whole country, written as it is
 read. Without --output the report goes to the standard output; progress and messages go to the
 standard error, so that they never mix with the data."""
 

@@ -125,6 +125,12 @@ class Report:
             .order_by("district_kato", "polling_station__number", "polling_station_id")
         )
 
+    def _in_scope(self, queryset, path):
+        """The rows whose unit at `path` lies in the territory: a region's figures are not a district's to see."""
+        if self.scope.national:
+            return queryset
+        return queryset.filter(**{f"{path}__in": AdminUnit.objects.filter(self.scope.unit_q()).values("pk")})
+
     def units(self):
         """{pk: UnitOnDay} of the units holding the contests and stations, and every unit above them."""
         first = AdminUnit.objects.filter(
@@ -139,9 +145,9 @@ class Report:
         return found
 
     def _rollups(self):
-        """{(level, unit pk or None): {basis: row}} of the turnout roll-ups."""
+        """{unit pk (None: the election): {basis: row}} of the turnout roll-ups in the territory."""
         rollups = {}
-        for row in TurnoutRollup.objects.filter(election=self.election).values(
+        for row in self._in_scope(TurnoutRollup.objects.filter(election=self.election), "unit").values(
             "level",
             "unit_id",
             "basis",
@@ -227,7 +233,8 @@ class Report:
         sums = {"cast": Sum("ballots_found"), "rejected": Sum("invalid")}
         by_unit = {}
         for path in ("unit", "district", "region"):
-            for row in results.exclude(**{f"{path}__isnull": True}).values(kato=F(f"{path}__kato")).annotate(**sums):
+            grouped = self._in_scope(results.exclude(**{f"{path}__isnull": True}), path)
+            for row in grouped.values(kato=F(f"{path}__kato")).annotate(**sums).order_by():
                 by_unit.setdefault(row["kato"], row)
         rows = [(COUNTRY_ID, results.aggregate(**sums))] if self.scope.national and results.exists() else []
         rows += [(unit_id(kato), by_unit[kato]) for kato in sorted(by_unit)]

@@ -360,6 +360,19 @@ def test_a_regional_token_sees_its_region_only(counted, issuer):
     assert "gpu-kz" not in {b["GpUnitId"] for b in data["Election"][0]["BallotCounts"]}
 
 
+def test_a_district_sees_no_figures_of_its_region(counted):
+    w = counted
+    district = Scope(False, frozenset(), frozenset({w.district.pk}), frozenset())
+    data = parsed(w.election, scope=district)
+    units = by_id(data["GpUnit"])
+    assert "VotersRegistered" not in units["gpu-350000000"]  # the region: named, its figures not shown
+    assert units["gpu-352000000"]["VotersRegistered"] == 1800
+    ballots = {b["GpUnitId"] for b in data["Election"][0]["BallotCounts"]}
+    assert "gpu-350000000" not in ballots and "gpu-352000000" in ballots
+    regional = parsed(w.election, scope=karaganda(w))
+    assert by_id(regional["GpUnit"])["gpu-350000000"]["VotersRegistered"] == 1800
+
+
 def test_a_token_of_a_region_without_contests_gets_404(counted, issuer):
     elsewhere = unit("150000000", "region", name="Актюбинская область")
     response = token_client(issuer, scope_unit=elsewhere).get(url(counted.election.pk))

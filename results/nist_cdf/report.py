@@ -145,33 +145,40 @@ class Report:
         return found
 
     def _rollups(self):
-        """{unit pk (None: the election): {basis: row}} of the turnout roll-ups in the territory."""
+        """{unit pk (None: the election): (registered, issued, counted, expected, certified)} from the
+        turnout roll-ups in the territory (the preliminary basis; certified: the official one's count)."""
+        pre, official = Q(basis=Basis.PRELIMINARY), Q(basis=Basis.OFFICIAL)
+        rows = (
+            self._in_scope(TurnoutRollup.objects.filter(election=self.election), "unit")
+            .values("unit_id", "level")
+            .annotate(
+                has_preliminary=Count("pk", filter=pre),
+                registered=Sum("registered_voters", filter=pre),
+                issued=Sum("ballots_issued", filter=pre),
+                counted=Sum("protocols_counted", filter=pre),
+                expected=Sum("protocols_expected", filter=pre),
+                certified=Sum("protocols_counted", filter=official),
+            )
+            .order_by("unit_id", "level")
+        )
+        # A unit rolled up at two levels (a district that is itself a contest's unit) has equal rows: one is kept.
         rollups = {}
-        for row in self._in_scope(TurnoutRollup.objects.filter(election=self.election), "unit").values(
-            "level",
-            "unit_id",
-            "basis",
-            "registered_voters",
-            "ballots_issued",
-            "protocols_counted",
-            "protocols_expected",
-        ):
-            rollups.setdefault(row["unit_id"], {}).setdefault(row["basis"], row)
+        for row in rows:
+            if row["has_preliminary"]:
+                figures = (row["registered"], row["issued"], row["counted"], row["expected"], row["certified"] or 0)
+                rollups.setdefault(row["unit_id"], figures)
         return rollups
 
     def _unit_figures(self, unit_pk, rollups):
-        bases = rollups.get(unit_pk)
-        if not bases or Basis.PRELIMINARY not in bases:
+        if unit_pk not in rollups:
             return {}
-        pre = bases[Basis.PRELIMINARY]
-        official = bases.get(Basis.OFFICIAL, {"protocols_counted": 0})
-        expected = pre["protocols_expected"]
+        registered, issued, counted, expected, certified = rollups[unit_pk]
         return {
-            "CountStatus": status_list(expected, pre["protocols_counted"], official["protocols_counted"]),
-            "SubUnitsReported": pre["protocols_counted"],
+            "CountStatus": status_list(expected, counted, certified),
+            "SubUnitsReported": counted,
             "TotalSubUnits": expected,
-            "VotersParticipated": pre["ballots_issued"],
-            "VotersRegistered": pre["registered_voters"],
+            "VotersParticipated": issued,
+            "VotersRegistered": registered,
         }
 
     def gp_units(self):

@@ -14,7 +14,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from api import tokens
-from registry.models import Contest
+from registry.models import Contest, Election
 from results.aggregation import recompute
 from results.models import Basis, CandidateResult, ContestResult, Protocol, TurnoutRollup
 from results.nist_cdf import SCHEMA_PATH, Report, election_report
@@ -187,6 +187,22 @@ def test_totals_equal_the_result_tables_and_the_sum_of_the_stations(counted):
     national = TurnoutRollup.objects.get(election=w.election, basis=Basis.PRELIMINARY, level="election")
     assert units["gpu-kz"]["VotersRegistered"] == national.registered_voters
     assert (units["gpu-kz"]["SubUnitsReported"], units["gpu-kz"]["TotalSubUnits"]) == (2, 3)
+
+
+def test_a_district_election_reports_its_districts_figures(db, counting_night):
+    """The contest's unit is the district itself: its figures are those of its roll-up, once."""
+    w = World()
+    district_election = Election.objects.create(
+        office_type="district", election_day=w.election.election_day, name_ru="Выборы акимов районов", name_kk="Аудан"
+    )
+    contest = Contest.objects.create(election=district_election, unit=w.district)
+    candidacy(contest, "Районный")
+    create_protocols_for_contest(contest, w.cec)
+    recompute(district_election)
+    rollup = TurnoutRollup.objects.get(election=district_election, unit=w.district, basis=Basis.PRELIMINARY)
+    district = by_id(parsed(district_election)["GpUnit"])[f"gpu-{w.district.kato}"]
+    assert (district["SubUnitsReported"], district["TotalSubUnits"]) == (0, rollup.protocols_expected) == (0, 2)
+    assert district["CountStatus"][0]["Status"] == "not-processed"
 
 
 def test_against_all_is_a_selection_of_its_own(db, counting_night):

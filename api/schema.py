@@ -39,6 +39,11 @@ DOCSTRINGS = (
     ),
     gettext_noop("A photograph or PDF of a signed paper protocol: its hash, size, type and download URL."),
     gettext_noop("The file itself, with its type and name (images inline, PDFs as downloads)."),
+    gettext_noop(
+        "One election's results in the NIST SP 1500-100 v2 common data format (one ElectionReport, JSON), within the\n"
+        "token's territory: contests, candidates, parties, units down to polling stations, vote and ballot counts and\n"
+        "their status."
+    ),
     gettext_noop("Registered political parties."),
     gettext_noop(
         "Signed checkpoints of the audit trail, newest first: size, chains, Merkle root, signature, public key."

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from api.audit_events import AuditEventViewSet
 from api.resources.attachments import AttachmentViewSet
 from api.resources.audit_checkpoints import AuditCheckpointViewSet
+from api.resources.nist_cdf import ElectionNistCdfView
 from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
 from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
 from api.resources.results_totals import ContestResultViewSet, TurnoutViewSet
@@ -30,6 +31,7 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("audit-checkpoints", AuditCheckpointViewSet, basename="audit-checkpoint")
 
 urlpatterns = [
+    path("api/v1/elections/<int:id>/nist-cdf/", ElectionNistCdfView.as_view(), name="election-nist-cdf"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(urlconf="api.urls"), name="api-schema"),
     # Both docs pages load their scripts from static files (the Swagger UI's init script from

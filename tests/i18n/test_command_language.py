@@ -33,6 +33,7 @@ COMMANDS = {
     "aggregate": "results",
     "check_cycle": "results",
     "create_protocols": "results",
+    "export_results": "results",
     "import_kato": "territory",
     "sync_roles": "territory",
 }
@@ -44,7 +45,8 @@ RUSSIAN_WORDS = {"и", "или", "по", "для", "из", "от", "в", "с", "
 TECHNICAL = {
     "API", "BOM", "CSV", "Celery", "CommandError", "Ed25519", "JSON", "Python", "SQL", "XLSX", "auditors",
     "base64", "code", "file", "gunicorn", "k", "kind", "kk", "en", "ru", "kz", "migrate", "national",
-    "parent", "seed", "stdout", "tiny", "te", "N", "MIN-MAX", "UTF-8", "Windows-1251", "YYYY-MM-DD", *COMMANDS,
+    "parent", "seed", "stdout", "tiny", "te", "N", "MIN-MAX", "UTF-8", "Windows-1251", "YYYY-MM-DD", "nist-cdf",
+    *COMMANDS,
 }  # fmt: skip
 
 

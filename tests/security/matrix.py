@@ -294,6 +294,8 @@ API_OBJECTS = {
     "audit-event": "core.auditevent",
     "audit-checkpoint": "core.auditcheckpoint",
 }
+# Routes of the API outside the router, each with the resource of its object.
+API_ACTIONS = {"election-nist-cdf": "election"}
 
 
 def snapshot(obj):

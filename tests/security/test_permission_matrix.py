@@ -275,7 +275,7 @@ def _post_after(p, url, protocol, setup, data):
 
 def probe_api(p, route, method):
     w = p.w
-    basename, kind = route.rsplit("-", 1)
+    basename, kind = (m.API_ACTIONS[route], "action") if route in m.API_ACTIONS else route.rsplit("-", 1)
     in_obj, out_obj = w.objects[m.API_OBJECTS[basename]]
     if kind == "list":
         ok, response = p.request("GET", reverse(route), data={"page_size": 1000})

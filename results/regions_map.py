@@ -70,7 +70,7 @@ def legend(metric):
 
 def unit_url(election, unit_id):
     """The page of a unit of the election's dashboard."""
-    return reverse("results_reports:election", args=[election.pk]) + f"?unit={unit_id}"
+    return reverse("results_reports:unit", args=[election.pk, unit_id])
 
 
 def _values(user, election, basis, metric):

@@ -54,8 +54,8 @@ def test_one_path_per_region_of_the_data_and_links_to_the_units_pages(client, co
     html = page(client, counted, counted.cec)
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert svg.count("<path ") == len(CODES)
-    karaganda = reverse("results_reports:election", args=[counted.election.pk]) + f"?unit={counted.region.pk}"
-    akmola = reverse("results_reports:election", args=[counted.election.pk]) + f"?unit={counted.other_region.pk}"
+    karaganda = reverse("results_reports:unit", args=[counted.election.pk, counted.region.pk])
+    akmola = reverse("results_reports:unit", args=[counted.election.pk, counted.other_region.pk])
     # Karaganda (35) is drawn with Ulytau's outline (62): the election predates Ulytau.
     assert links(html) == [
         (akmola, "Акмолинская область: no data", "map-class-none"),
@@ -89,7 +89,7 @@ def test_a_district_tec_sees_its_district_tile_and_no_other_link(client, counted
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert "<a " not in svg  # the region is not the district's territory
     tiles = re.findall(r'<a class="map-tile ([^"]+)" href="([^"]+)" aria-label="([^"]+)"', html)
-    district = reverse("results_reports:election", args=[counted.election.pk]) + f"?unit={counted.district.pk}"
+    district = reverse("results_reports:unit", args=[counted.election.pk, counted.district.pk])
     assert tiles == [("map-class-3", district, "Абайский район: 75.00 %")]
 
 
@@ -168,9 +168,9 @@ def test_the_map_costs_a_few_queries(counted, django_assert_max_num_queries):
 
 def test_a_regional_tec_links_its_region_only(client, counted):
     html = page(client, counted, counted.regional)
-    karaganda = reverse("results_reports:election", args=[counted.election.pk]) + f"?unit={counted.region.pk}"
+    karaganda = reverse("results_reports:unit", args=[counted.election.pk, counted.region.pk])
     assert {href for href, _, _ in links(html)} == {karaganda}
-    assert f"?unit={counted.other_district.pk}" not in html
+    assert f"/unit/{counted.other_district.pk}/" not in html
 
 
 def test_the_legend_and_labels_in_russian_and_kazakh(client, counted, settings):

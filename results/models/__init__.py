@@ -1,6 +1,7 @@
 """Models of the results app: precinct protocols (`protocols`) and the aggregation's result tables (`aggregates`)."""
 
 from .aggregates import Basis, CandidateResult, ContestResult, PendingDelta, TurnoutLevel, TurnoutRollup
+from .anomalies import AnomalyFlag
 from .protocols import (
     PROGRESS_GROUPS,
     WITH_FIGURES,
@@ -12,6 +13,7 @@ from .protocols import (
 )
 
 __all__ = [
+    "AnomalyFlag",
     "PROGRESS_GROUPS",
     "WITH_FIGURES",
     "Basis",

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from api.audit_events import AuditEventViewSet
 from api.resources.audit_checkpoints import AuditCheckpointViewSet
 from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
+from api.resources.results_anomalies import AnomalyFlagViewSet
 from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
 from api.resources.results_totals import ContestResultViewSet, TurnoutViewSet
 from api.resources.territory import PollingStationViewSet, UnitViewSet
@@ -24,6 +25,7 @@ router.register("protocols", ProtocolViewSet, basename="protocol")
 router.register("protocol-entries", EntryViewSet, basename="protocol-entry")
 router.register("results", ContestResultViewSet, basename="result")
 router.register("turnout", TurnoutViewSet, basename="turnout")
+router.register("anomaly-flags", AnomalyFlagViewSet, basename="anomaly-flag")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("audit-checkpoints", AuditCheckpointViewSet, basename="audit-checkpoint")
 

@@ -100,7 +100,10 @@ def test_without_a_leader_no_share_is_judged():
 def test_invalid_and_mobile_shares_only_far_above(field, code, seventh, flagged):
     # Of 10,000 ballots found: 9, 9, 10, 10, 11, 11% and x; one-sided (far below is no flag).
     shares = [900, 900, 1000, 1000, 1100, 1100, seventh]
-    group = [station(n, issued=10000, voters=20000, **{field: v}) for n, v in zip([1, 2, 3, 4, 5, 6, 99], shares)]
+    group = [
+        station(n, issued=10000, voters=20000, **{field: v})
+        for n, v in zip([1, 2, 3, 4, 5, 6, 99], shares, strict=True)
+    ]
     assert codes(a.station_flags(group), code) == ([99] if flagged else [])
 
 

@@ -1,0 +1,77 @@
+"""Aggregation writes the anomaly flags (results.aggregation.flags): every run replaces the
+election's flags with those of its protocols with figures (verified and certified)."""
+
+import pytest
+
+from results.aggregation import recompute, update
+from results.models import AnomalyFlag, Protocol, ProtocolState
+
+from . import aggregation_data as data
+
+pytestmark = pytest.mark.django_db
+
+S = ProtocolState
+
+
+@pytest.fixture
+def district_of_seven():
+    """Seven one-station contests in one district: turnout 49, 49, 50, 50, 51, 51% and 100% (the
+    last one verified, the others certified); the leader takes 60% everywhere."""
+    region = data.region()
+    district = data.district(region)
+    election = data.election()
+    made = []
+    for i, issued in enumerate([490, 490, 500, 500, 510, 510, 1000]):
+        contest, cands, (station,) = data.contest(election, data.rural_district(district), candidates=2)
+        leader = issued * 6 // 10
+        state = S.VERIFIED if i == 6 else S.CERTIFIED
+        made.append(
+            (contest, station, data.simple_protocol(contest, station, cands, [leader, issued - leader], state=state))
+        )
+    return election, district, made
+
+
+def test_a_full_run_writes_the_flags_with_their_figures(district_of_seven):
+    election, district, made = district_of_seven
+    contest, station, _ = made[6]
+    recompute(election)
+    rows = AnomalyFlag.objects.filter(election=election).values_list("contest_id", "polling_station_id", "code")
+    rows = sorted(rows, key=lambda r: (r[1] is not None, r[2]))
+    assert sorted(rows, key=lambda r: (r[1] is not None, r[2])) == [
+        (contest.pk, None, "turnout.near_full"),
+        (contest.pk, station.pk, "turnout.near_full"),
+        (contest.pk, station.pk, "turnout.outlier"),
+    ]
+    outlier = AnomalyFlag.objects.get(code="turnout.outlier")
+    assert outlier.district_id == district.pk
+    assert outlier.values == {
+        "percent": "100.00",
+        "district_median": "50.00",
+        "z": "33.72",
+        "stations": 7,
+        "part": 1000,
+        "whole": 1000,
+    }
+    assert outlier.explanation().startswith("Turnout 100.00% is far from the median of the district's 7 stations")
+
+
+def test_a_run_replaces_the_flags_and_an_incremental_one_recomputes_them(district_of_seven):
+    election, _district, made = district_of_seven
+    recompute(election)
+    recompute(election)
+    assert AnomalyFlag.objects.filter(election=election).count() == 3
+    # The 100% station is reopened (no figures): its flags go at the next run, incremental too.
+    contest, _station, protocol = made[6]
+    Protocol.objects.filter(pk=protocol.pk).update(state=S.EMPTY)
+    update(election, [contest.pk])
+    assert not AnomalyFlag.objects.filter(election=election).exists()
+
+
+def test_stations_without_figures_and_other_elections_are_left_alone(district_of_seven):
+    election, _district, _made = district_of_seven
+    other = data.election()
+    recompute(other)
+    assert not AnomalyFlag.objects.filter(election=other).exists()
+    recompute(election)
+    recompute(other)
+    assert AnomalyFlag.objects.filter(election=election).count() == 3

@@ -371,7 +371,7 @@ def _outlier_text(code, v):
 
 def _near_full_text(v):
     return gettext(
-        "Turnout is %(percent)s%% (%(issued)s ballots issued to %(voters)s voters on the list); "
+        "Turnout is %(percent)s%% (ballots issued: %(issued)s; voters on the list: %(voters)s); "
         "flagged from %(limit)s%%."
     ) % {
         "limit": _number(NEAR_FULL_PERCENT),

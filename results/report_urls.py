@@ -4,7 +4,7 @@ the admin site's staff check apply to every view)."""
 from django.contrib import admin
 from django.urls import path
 
-from . import dashboard, exports
+from . import dashboard, dashboard_anomalies, exports
 
 app_name = "results_reports"
 
@@ -15,6 +15,11 @@ urlpatterns = [
         "<int:election_id>/<str:table>.csv",
         admin.site.admin_view(exports.csv_view),
         name="csv",
+    ),
+    path(
+        "<int:election_id>/anomalies/",
+        admin.site.admin_view(dashboard_anomalies.anomalies_view),
+        name="anomalies",
     ),
     path("<int:election_id>/results.xlsx", admin.site.admin_view(exports.xlsx_view), name="xlsx"),
     path("contest/<int:contest_id>/protocol/", admin.site.admin_view(exports.protocol_view), name="protocol"),

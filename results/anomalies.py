@@ -389,7 +389,7 @@ def _peak_text(code, v):
         ),
     }[code] % {"percent": _number(v["percent"])}
     peak = ngettext(
-        "In this district %(round)s of %(n)s stations sit on round percentages where about %(expected)s "
+        "In this district %(round)s of %(n)s stations sits on a round percentage where about %(expected)s "
         "would by chance (Kobak, Shpilkin and Pshenichnikov's test; flagged below a chance of %(alpha)s).",
         "In this district %(round)s of %(n)s stations sit on round percentages where about %(expected)s "
         "would by chance (Kobak, Shpilkin and Pshenichnikov's test; flagged below a chance of %(alpha)s).",

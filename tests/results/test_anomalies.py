@@ -4,6 +4,7 @@ threshold and not on the other; the integer-percentage arithmetic against brute 
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -212,3 +213,116 @@ def test_values_are_json_ready_text_and_integers():
     assert a._text(Decimal("3.505")) == "3.51"
     for flag in a.station_flags(turnout_group(9000)) + a.station_flags(peak_group(3)):
         assert all(isinstance(v, str | int) for v in flag.values.values())
+
+
+OUTLIER = {"percent": "55.19", "district_median": "50.00", "z": "3.50", "stations": 7, "part": 5519, "whole": 10000}
+NEAR_FULL = {"percent": "99.00", "part": 1980, "whole": 2000}
+PEAK = {"percent": "55.00", "round": 55, "stations": 10, "round_stations": 3, "expected": "0.12"}
+SIGNAL = {
+    "en": "This is a signal for a closer look, never a verdict: honest counts can show it too.",
+    "ru": "Это сигнал для более внимательной проверки, а не вердикт: такое бывает и при честном подсчёте.",
+    "kk": "Бұл — мұқият тексеруге арналған белгі, үкім емес: адал санауда да солай болуы мүмкін.",
+}
+EXPLANATIONS = {
+    "en": {
+        a.TURNOUT_OUTLIER: "Turnout 55.19% is far from the median of the district's 7 stations, 50.00% "
+        "(robust z-score 3.50; flagged from 3.5 either way).",
+        a.LEADER_SHARE_OUTLIER: "The leader's share of the valid ballots, 55.19%, is far from the median of the "
+        "district's 7 stations, 50.00% (robust z-score 3.50; flagged from 3.5 either way).",
+        a.INVALID_SHARE_HIGH: "Invalid ballots are 55.19% of the ballots found, far above the median of the "
+        "district's 7 stations, 50.00% (robust z-score 3.50; flagged from 3.5).",
+        a.MOBILE_SHARE_HIGH: "Ballots from mobile boxes are 55.19% of the ballots found, far above the median of "
+        "the district's 7 stations, 50.00% (robust z-score 3.50; flagged from 3.5).",
+        a.TURNOUT_NEAR_FULL: "Turnout is 99.00% (ballots issued: 1,980; voters on the list: 2,000); flagged from 99%.",
+        a.TURNOUT_INTEGER_PEAK: "Turnout is 55.00%, a round percentage. In this district 3 of 10 stations sit on "
+        "round percentages where about 0.12 would by chance (Kobak, Shpilkin and Pshenichnikov's test; flagged "
+        "below a chance of 0.001).",
+        a.LEADER_SHARE_INTEGER_PEAK: "The leader's share of the valid ballots is 55.00%, a round percentage. In "
+        "this district 3 of 10 stations sit on round percentages where about 0.12 would by chance (Kobak, Shpilkin "
+        "and Pshenichnikov's test; flagged below a chance of 0.001).",
+    },
+    "ru": {
+        a.TURNOUT_OUTLIER: "Явка 55,19% сильно отличается от медианы района (7 участков), 50,00% "
+        "(робастная z-оценка 3,50; отмечается от 3,5 в любую сторону).",
+        a.LEADER_SHARE_OUTLIER: "Доля лидера среди действительных бюллетеней, 55,19%, сильно отличается от медианы "
+        "района (7 участков), 50,00% (робастная z-оценка 3,50; отмечается от 3,5 в любую сторону).",
+        a.INVALID_SHARE_HIGH: "Недействительные бюллетени составляют 55,19% обнаруженных, намного больше медианы "
+        "района (7 участков), 50,00% (робастная z-оценка 3,50; отмечается от 3,5).",
+        a.MOBILE_SHARE_HIGH: "Бюллетени из переносных ящиков составляют 55,19% обнаруженных, намного больше медианы "
+        "района (7 участков), 50,00% (робастная z-оценка 3,50; отмечается от 3,5).",
+        a.TURNOUT_NEAR_FULL: "Явка 99,00% (выдано бюллетеней: 1\xa0980; избирателей в списке: 2\xa0000); "
+        "отмечается от 99%.",
+        a.TURNOUT_INTEGER_PEAK: "Явка 55,00% — целое число процентов. В этом районе на целых процентах 3 участка "
+        "из 10, а случайно было бы около 0,12 (тест Кобака, Шпилькина и Пшеничникова; отмечается при вероятности "
+        "ниже 0,001).",
+        a.LEADER_SHARE_INTEGER_PEAK: "Доля лидера среди действительных бюллетеней 55,00% — целое число процентов. "
+        "В этом районе на целых процентах 3 участка из 10, а случайно было бы около 0,12 (тест Кобака, Шпилькина "
+        "и Пшеничникова; отмечается при вероятности ниже 0,001).",
+    },
+    "kk": {
+        a.TURNOUT_OUTLIER: "Сайлауға қатысу 55,19% аудандағы 7 учаскенің медианасынан, 50,00%, едәуір алшақ "
+        "(робастық z-бағасы 3,50; екі бағытта да 3,5 шамасынан бастап белгіленеді).",
+        a.LEADER_SHARE_OUTLIER: "Көшбасшының жарамды бюллетеньдердегі үлесі, 55,19%, аудандағы 7 учаскенің "
+        "медианасынан, 50,00%, едәуір алшақ (робастық z-бағасы 3,50; екі бағытта да 3,5 шамасынан бастап "
+        "белгіленеді).",
+        a.INVALID_SHARE_HIGH: "Жарамсыз бюллетеньдер табылған бюллетеньдердің 55,19% құрайды, бұл аудандағы 7 "
+        "учаскенің медианасынан, 50,00%, әлдеқайда жоғары (робастық z-бағасы 3,50; 3,5 шамасынан бастап "
+        "белгіленеді).",
+        a.MOBILE_SHARE_HIGH: "Көшпелі жәшіктердегі бюллетеньдер табылған бюллетеньдердің 55,19% құрайды, бұл "
+        "аудандағы 7 учаскенің медианасынан, 50,00%, әлдеқайда жоғары (робастық z-бағасы 3,50; 3,5 шамасынан "
+        "бастап белгіленеді).",
+        a.TURNOUT_NEAR_FULL: "Сайлауға қатысу 99,00% (берілген бюллетеньдер: 1\xa0980; тізімдегі сайлаушылар: "
+        "2\xa0000); белгілеу шегі: 99%.",
+        a.TURNOUT_INTEGER_PEAK: "Сайлауға қатысу 55,00%, бұл бүтін пайыз. Бұл ауданда 10 учаскенің 3 бүтін "
+        "пайызға тең, ал кездейсоқ жағдайда шамамен 0,12 болар еді (Кобак, Шпилькин және Пшеничников сынағы; "
+        "ықтималдығы 0,001 шамасынан төмен болса белгіленеді).",
+        a.LEADER_SHARE_INTEGER_PEAK: "Көшбасшының жарамды бюллетеньдердегі үлесі 55,00%, бұл бүтін пайыз. Бұл "
+        "ауданда 10 учаскенің 3 бүтін пайызға тең, ал кездейсоқ жағдайда шамамен 0,12 болар еді (Кобак, Шпилькин "
+        "және Пшеничников сынағы; ықтималдығы 0,001 шамасынан төмен болса белгіленеді).",
+    },
+}
+VALUES = {
+    a.TURNOUT_OUTLIER: OUTLIER,
+    a.LEADER_SHARE_OUTLIER: OUTLIER,
+    a.INVALID_SHARE_HIGH: OUTLIER,
+    a.MOBILE_SHARE_HIGH: OUTLIER,
+    a.TURNOUT_NEAR_FULL: NEAR_FULL,
+    a.TURNOUT_INTEGER_PEAK: PEAK,
+    a.LEADER_SHARE_INTEGER_PEAK: PEAK,
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+@pytest.mark.parametrize("code", a.CODES)
+def test_every_explanation_pinned_in_each_language_and_says_it_is_no_verdict(code, language):
+    with translation.override(language):
+        assert a.explain(code, VALUES[code]) == f"{EXPLANATIONS[language][code]} {SIGNAL[language]}"
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "few"),
+    [
+        ("en", "1 of 10 stations sits on a round percentage", "3 of 10 stations sit on round percentages"),
+        ("ru", "на целых процентах 1 участок из 10", "на целых процентах 3 участка из 10"),
+        ("kk", "10 учаскенің 1 бүтін пайызға тең", "10 учаскенің 3 бүтін пайызға тең"),
+    ],
+)
+def test_the_peak_explanation_agrees_with_its_count(language, one, few):
+    with translation.override(language):
+        assert one in a.explain(a.TURNOUT_INTEGER_PEAK, {**PEAK, "round_stations": 1})
+        assert few in a.explain(a.TURNOUT_INTEGER_PEAK, PEAK)
+    with translation.override("ru"):
+        many = a.explain(a.TURNOUT_OUTLIER, {**OUTLIER, "stations": 21})
+        assert "(21 участок)" in many and "(5 участков)" in a.explain(a.TURNOUT_OUTLIER, {**OUTLIER, "stations": 5})
+
+
+def test_an_unknown_code_is_shown_as_its_code_with_the_reminder():
+    with translation.override("en"):
+        assert a.explain("turnout.new_rule", {}) == f"turnout.new_rule {SIGNAL['en']}"
+
+
+def test_labels_in_each_language():
+    with translation.override("ru"):
+        assert str(a.LABELS[a.TURNOUT_NEAR_FULL]) == "явка 100% или близка к ней"
+    with translation.override("kk"):
+        assert str(a.LABELS[a.TURNOUT_NEAR_FULL]) == "сайлауға қатысу 100% немесе оған жақын"

@@ -3,12 +3,19 @@ results.anomalies applied, the election's flags replaced (results.models.Anomaly
 
 Flags are computed from the protocols with figures (verified and certified: the preliminary
 basis), so that auditors see signals as soon as figures exist. The contest's leader is read from
-the preliminary candidate rows the same run has just written. Every run, full, incremental or by
-deltas, recomputes the whole election's flags: a district's scores depend on all its stations, and
-reading one row per protocol is cheap next to the run itself (docs/PERFORMANCE.md).
+the preliminary candidate rows the same run has just written.
+
+A full run replaces the whole election's flags. An incremental run or a delta run (contests
+touched) replaces those of the districts the touched contests' protocols lie in: a station's flags
+depend only on its district's stations (the scores and the integer-peak test are per district),
+so recomputing those districts gives the rows a full run would; a contest's own flag (its totals)
+is replaced when all its protocols lie in those districts (always, for akims' contests, which lie
+within one district). Cost: one row per protocol of those districts, not of the election.
 """
 
 from collections import defaultdict
+
+from django.db.models import Count, Q
 
 from .. import anomalies
 from ..models import WITH_FIGURES, AnomalyFlag, Basis, CandidateResult, Protocol, ProtocolVote
@@ -16,10 +23,12 @@ from ..models import WITH_FIGURES, AnomalyFlag, Basis, CandidateResult, Protocol
 BATCH = 2000
 
 
-def contest_leaders(election):
-    """{contest id: the leading candidacy's id} on the preliminary basis."""
+def contest_leaders(election, contest_ids=None):
+    """{contest id: the leading candidacy's id} on the preliminary basis (of `contest_ids` if given)."""
     votes = defaultdict(dict)
     rows = CandidateResult.objects.filter(election=election, basis=Basis.PRELIMINARY).order_by()
+    if contest_ids is not None:
+        rows = rows.filter(contest_id__in=contest_ids)
     for contest_id, candidacy_id, n in rows.values_list("contest_id", "candidacy_id", "votes"):
         votes[contest_id][candidacy_id] = n
     return anomalies.leaders(votes)
@@ -28,9 +37,10 @@ def contest_leaders(election):
 def stations(election, protocols=None):
     """The anomalies.Station of every protocol with figures of `election` (or of the `protocols`
     queryset, e.g. a user's territory), with its contest leader's votes."""
-    protocols = Protocol.objects.filter(election=election) if protocols is None else protocols
+    every = protocols is None
+    protocols = Protocol.objects.filter(election=election) if every else protocols
     protocols = protocols.filter(state__in=WITH_FIGURES).order_by()
-    leaders = contest_leaders(election)
+    leaders = contest_leaders(election, None if every else protocols.values("contest_id"))
     leader_votes = dict(
         ProtocolVote.objects.filter(protocol__in=protocols.values("pk"), candidacy_id__in=set(leaders.values()))
         .order_by()
@@ -64,11 +74,36 @@ def stations(election, protocols=None):
     ]
 
 
-def refresh(election, now):
-    """Replace the election's anomaly flags with those of its current figures. Returns their number."""
-    found = stations(election)
-    flags = anomalies.station_flags(found) + anomalies.contest_flags(found)
-    AnomalyFlag.objects.filter(election=election).delete()
+def _districts_of(election, contest_ids):
+    """The districts of the contests' protocols, and those of the contests whose every protocol lies in them."""
+    protocols = Protocol.objects.filter(election=election).order_by()
+    districts = set(protocols.filter(contest_id__in=contest_ids).values_list("district_id", flat=True).distinct())
+    inside = Q(district_id__in=[d for d in districts if d is not None])
+    if None in districts:
+        inside |= Q(district_id__isnull=True)
+    # The contests with a protocol inside, each with its number of protocols outside (one GROUP BY).
+    touching = protocols.filter(contest_id__in=protocols.filter(inside).values("contest_id"))
+    counted = touching.values("contest_id").annotate(outside=Count("pk", filter=~inside))
+    return inside, {row["contest_id"] for row in counted if not row["outside"]}
+
+
+def refresh(election, now, contest_ids=None):
+    """Replace the election's anomaly flags with those of its current figures: all of them, or with
+    `contest_ids` those of the districts these contests lie in (see the module's docstring).
+    Returns the number of flags written."""
+    existing = AnomalyFlag.objects.filter(election=election)
+    if contest_ids is None:
+        found = stations(election)
+        flags = anomalies.station_flags(found) + anomalies.contest_flags(found)
+    else:
+        inside, whole_contests = _districts_of(election, contest_ids)
+        found = stations(election, Protocol.objects.filter(election=election).filter(inside))
+        flags = anomalies.station_flags(found)
+        flags += [f for f in anomalies.contest_flags(found) if f.contest in whole_contests]
+        existing = existing.filter(
+            (Q(polling_station__isnull=False) & inside) | Q(polling_station__isnull=True, contest_id__in=whole_contests)
+        )
+    existing.delete()
     AnomalyFlag.objects.bulk_create(
         (
             AnomalyFlag(

@@ -75,3 +75,36 @@ def test_stations_without_figures_and_other_elections_are_left_alone(district_of
     recompute(election)
     recompute(other)
     assert AnomalyFlag.objects.filter(election=election).count() == 3
+
+
+def _flags(election):
+    return sorted(
+        AnomalyFlag.objects.filter(election=election).values_list("contest_id", "polling_station_id", "code", "values"),
+        key=repr,
+    )
+
+
+def test_an_incremental_run_replaces_the_touched_districts_flags_as_a_full_run_would(district_of_seven):
+    election, district, made = district_of_seven
+    # A second district, at 100% in one of its seven stations too: its flags must stay as they are.
+    second = data.district(district.parent, "D2")
+    for issued in [490, 490, 500, 500, 510, 510, 995]:
+        contest, cands, (station,) = data.contest(election, data.rural_district(second), candidates=2)
+        data.simple_protocol(contest, station, cands, [issued - 100, 100])
+    recompute(election)
+    assert AnomalyFlag.objects.filter(election=election, district=second).count() == 4
+    # In the first district a station goes from 51% to 100%: its flags appear, the others move.
+    contest, station, protocol = made[5]
+    Protocol.objects.filter(pk=protocol.pk).update(
+        issued_station=1000, found_stationary=1000, unused=0, ballots_received=1000
+    )
+    first = protocol.votes.order_by("candidacy_id").first()
+    protocol.votes.filter(pk=first.pk).update(votes=first.votes + 490)
+    untouched = AnomalyFlag.objects.filter(district=second).values_list("pk", "computed_at")
+    before = list(untouched)
+    recompute(election, [contest.pk])
+    incremental = _flags(election)
+    assert list(untouched) == before  # the other district's rows not even rewritten
+    assert (contest.pk, station.pk, "turnout.near_full") in [row[:3] for row in incremental]
+    recompute(election)
+    assert _flags(election) == incremental

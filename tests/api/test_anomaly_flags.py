@@ -78,3 +78,29 @@ def test_in_the_schema(api):
     schema = api.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/anomaly-flags/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"election", "contest", "code", "region", "district"}
+
+
+def test_list_queries_do_not_grow_with_the_flags(api, world, flagged, cec_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/v1/anomaly-flags/?page_size=1000").status_code == 200
+        return len(ctx.captured_queries)
+
+    count()  # warm (the token's and the page cache's first reads)
+    few = count()
+    for number in (3, 4, 5):
+        f.protocol(
+            world.contest_k,
+            f.station(world.karaganda[2], number),
+            state="certified",
+            voters=410,
+            votes={world.cand_k1: 400},
+            certified_by=cec_staff,
+        )
+    recompute(world.election)
+    assert AnomalyFlag.objects.count() > 4
+    count()
+    assert count() == few

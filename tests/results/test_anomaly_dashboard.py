@@ -98,3 +98,24 @@ def test_the_page_in_russian_and_kazakh(client, flagged, language, text):
     with translation.override(language):
         html = client.get(url(w), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert text.replace("\xa0", " ") in html.replace("\xa0", " ")
+
+
+def test_heatmap_draws_non_empty_cells_with_escaped_labels():
+    from results import charts
+
+    counts = [[0, 0], [3, 1]]
+    svg = str(
+        charts.heatmap(
+            "A <title>",
+            counts,
+            x_label="x & y",
+            y_label="share",
+            cell_title=lambda x0, x1, y0, y1, n: f"{x0}-{x1} {y0}-{y1}: {n} <b>",
+        )
+    )
+    assert svg.count('fill-opacity="') == 2  # only the two non-empty cells
+    assert 'fill-opacity="1.00"' in svg  # the fullest cell
+    assert "<title>50-100 0-50: 3 &lt;b&gt;</title>" in svg
+    assert "A &lt;title&gt;" in svg and "x &amp; y" in svg and "<b>" not in svg
+    empty = str(charts.heatmap("t", [[0] * 20 for _ in range(20)], x_label="x", y_label="y", cell_title=None))
+    assert "fill-opacity" not in empty

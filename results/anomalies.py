@@ -124,9 +124,7 @@ MEASURES = {
 
 def _text(value):
     """A number for `values`: 2 decimals, half up, as text (JSON keeps it exact)."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    elif isinstance(value, float):
+    if isinstance(value, float):
         value = Decimal(repr(value))
     return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 

@@ -108,3 +108,26 @@ def test_an_incremental_run_replaces_the_touched_districts_flags_as_a_full_run_w
     assert (contest.pk, station.pk, "turnout.near_full") in [row[:3] for row in incremental]
     recompute(election)
     assert _flags(election) == incremental
+
+
+@pytest.mark.postgres
+def test_a_delta_run_replaces_the_touched_districts_flags_as_a_full_run_would(district_of_seven):
+    from results.aggregation import apply_deltas
+
+    election, _district, made = district_of_seven
+    recompute(election)
+    before = _flags(election)
+    # A station goes from 51% to 100% (raw UPDATEs: the triggers queue them as for any writer).
+    contest, station, protocol = made[5]
+    Protocol.objects.filter(pk=protocol.pk).update(
+        issued_station=1000, found_stationary=1000, unused=0, ballots_received=1000
+    )
+    first = protocol.votes.order_by("candidacy_id").first()
+    protocol.votes.filter(pk=first.pk).update(votes=first.votes + 490)
+    summary = apply_deltas(election)
+    assert summary.delta and summary.contests == 1
+    after_delta = _flags(election)
+    assert after_delta != before
+    assert (contest.pk, station.pk, "turnout.near_full") in [row[:3] for row in after_delta]
+    recompute(election)
+    assert _flags(election) == after_delta

@@ -15,7 +15,7 @@ within one district). Cost: one row per protocol of those districts, not of the 
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 
 from .. import anomalies
 from ..models import WITH_FIGURES, AnomalyFlag, Basis, CandidateResult, Protocol, ProtocolVote
@@ -77,12 +77,14 @@ def stations(election, protocols=None):
 
 
 def _districts_of(election, contest_ids):
-    """The districts of the contests' protocols, and those of the contests whose every protocol lies in them."""
+    """A condition (on a `district_id` column: protocols and flags) for the districts of the
+    contests' protocols, and the contests whose every protocol lies in them. The districts stay a
+    subquery of each statement: one round trip fewer than reading them first."""
     protocols = Protocol.objects.filter(election=election).order_by()
-    districts = set(protocols.filter(contest_id__in=contest_ids).values_list("district_id", flat=True).distinct())
-    inside = Q(district_id__in=[d for d in districts if d is not None])
-    if None in districts:
-        inside |= Q(district_id__isnull=True)
+    of_contests = protocols.filter(contest_id__in=contest_ids)
+    inside = Q(district_id__in=of_contests.filter(district__isnull=False).values("district_id")) | (
+        Q(district_id__isnull=True) & Exists(of_contests.filter(district__isnull=True))
+    )
     # The contests with a protocol inside, each with its number of protocols outside (one GROUP BY).
     touching = protocols.filter(contest_id__in=protocols.filter(inside).values("contest_id"))
     counted = touching.values("contest_id").annotate(outside=Count("pk", filter=~inside))

@@ -8,6 +8,7 @@ from api.resources.attachments import AttachmentViewSet
 from api.resources.audit_checkpoints import AuditCheckpointViewSet
 from api.resources.nist_cdf import ElectionNistCdfView
 from api.resources.registry import CandidateViewSet, ContestViewSet, ElectionViewSet, OfficeTermViewSet, PartyViewSet
+from api.resources.results_anomalies import AnomalyFlagViewSet
 from api.resources.results_protocols import EntryViewSet, ProtocolViewSet
 from api.resources.results_totals import ContestResultViewSet, TurnoutViewSet
 from api.resources.territory import PollingStationViewSet, UnitViewSet
@@ -27,6 +28,7 @@ router.register("protocol-entries", EntryViewSet, basename="protocol-entry")
 router.register("protocol-attachments", AttachmentViewSet, basename="protocol-attachment")
 router.register("results", ContestResultViewSet, basename="result")
 router.register("turnout", TurnoutViewSet, basename="turnout")
+router.register("anomaly-flags", AnomalyFlagViewSet, basename="anomaly-flag")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("audit-checkpoints", AuditCheckpointViewSet, basename="audit-checkpoint")
 

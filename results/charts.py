@@ -106,3 +106,45 @@ def value_bars(title, rows, *, maximum=None, suffix=""):
         shown = "-" if value is None else f"{_fmt(value)}{suffix}"
         body.append(f'<text x="{left + BAR_WIDTH + 6}" y="{y + 14}" font-size="{FONT_SIZE}">{escape(shown)}</text>')
     return _svg(left + BAR_WIDTH + VALUE_WIDTH, 8 + len(rows) * ROW, "".join(body), title)
+
+
+CELL = 16  # px of a heatmap cell
+
+
+def heatmap(title, counts, *, x_label, y_label, cell_title):
+    """A square heatmap of counts[x bin][y bin] over 0..100% on both axes (bins of equal width): a
+    cell's shade grows with the logarithm of its count (one station shows; thousands do not drown
+    it). `cell_title(x_from, x_to, y_from, y_to, n)` is each non-empty cell's tooltip."""
+    bins = len(counts)
+    step = 100 / bins if bins else 100
+    top = max((n for row in counts for n in row), default=0)
+    left, bottom = 40, 40
+    side = bins * CELL
+    body = [f'<rect x="{left}" y="0" width="{side}" height="{side}" fill="none" stroke="{PALETTE[0]}"/>']
+    for x, row in enumerate(counts):
+        for y, n in enumerate(row):
+            if not n:
+                continue
+            shade = 0.15 + 0.85 * math.log1p(n) / math.log1p(top)
+            tip = cell_title(round(x * step), round((x + 1) * step), round(y * step), round((y + 1) * step), n)
+            body.append(
+                f'<rect x="{left + x * CELL}" y="{side - (y + 1) * CELL}" width="{CELL}" height="{CELL}" '
+                f'fill="{PALETTE[3]}" fill-opacity="{shade:.2f}"><title>{escape(tip)}</title></rect>'
+            )
+    for tick in range(0, 101, 20):
+        offset = tick * side / 100
+        body.append(
+            f'<text x="{left + offset:.0f}" y="{side + 14}" font-size="{FONT_SIZE}" text-anchor="middle">{tick}</text>'
+        )
+        body.append(
+            f'<text x="{left - 4}" y="{side - offset + 4:.0f}" font-size="{FONT_SIZE}" text-anchor="end">{tick}</text>'
+        )
+    body.append(
+        f'<text x="{left + side / 2:.0f}" y="{side + 32}" font-size="{FONT_SIZE}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
+    )
+    body.append(
+        f'<text x="12" y="{side / 2:.0f}" font-size="{FONT_SIZE}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {side / 2:.0f})">{escape(y_label)}</text>'
+    )
+    return _svg(left + side + 8, side + bottom + 4, "".join(body), title)

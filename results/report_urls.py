@@ -4,7 +4,7 @@ the admin site's staff check apply to every view)."""
 from django.contrib import admin
 from django.urls import path
 
-from . import dashboard, exports, level_views, live
+from . import dashboard, dashboard_anomalies, exports, level_views, live
 
 app_name = "results_reports"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         name="csv",
     ),
     path("<int:election_id>/live.json", admin.site.admin_view(live.live_view), name="live"),
+    path(
+        "<int:election_id>/anomalies/",
+        admin.site.admin_view(dashboard_anomalies.anomalies_view),
+        name="anomalies",
+    ),
     path("<int:election_id>/results.xlsx", admin.site.admin_view(exports.xlsx_view), name="xlsx"),
     path("contest/<int:contest_id>/protocol/", admin.site.admin_view(exports.protocol_view), name="protocol"),
     path("contest/<int:contest_id>/rounds/", admin.site.admin_view(dashboard.rounds_view), name="rounds"),

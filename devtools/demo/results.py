@@ -11,6 +11,10 @@ entries, transitions and audit records exactly as real entry leaves them. Then:
   drawn though not entered, so every other protocol gets the same figures as before (no tie);
 - a few protocols stay empty, a few in discrepancy, a few verified but not certified (most of
   them in tec-district's district, so each screen has something to show);
+- a few of the verified ones raise the anomaly flags (results.anomalies), their figures planted
+  after the draw (so every other protocol keeps its figures): one at 100% turnout, one with a
+  share of invalid ballots and one with a share of mobile-box ballots far above their district's,
+  and the demo district's others on round turnouts (75.00%, ...), a significant integer peak there;
 - all others are certified by the CEC member `cec`, with figures chosen so that the national
   turnout of the certified protocols, sum(Is + Im) / sum(V), is 78.54% (docs/DOMAIN.md, "The demo election").
 
@@ -29,7 +33,7 @@ from django.utils.translation import gettext
 from core import clock
 from core.commands import number
 from registry.models import Candidacy
-from results import aggregation_hook
+from results import aggregation_hook, anomalies
 from results.models import Protocol, ProtocolState
 from results.roles import RESULTS_GROUP_PERMISSIONS
 from results.services import certify_protocols, create_protocols_for_election, save_entry
@@ -44,6 +48,8 @@ ALMATY = ZoneInfo("Asia/Almaty")
 # (empty, in discrepancy, verified) left in the demo district and elsewhere.
 IN_DEMO_DISTRICT = (3, 3, 4)
 ELSEWHERE = (9, 5, 6)
+# Anomalies planted in three of the verified protocols elsewhere (devtools.demo.results._planted).
+PLANTS = ("full_turnout", "invalid_share", "mobile_share")
 
 
 def _grant_permissions():
@@ -147,6 +153,61 @@ def _values(rng, protocol, issued, candidacies, against_all):
     return values
 
 
+def _reshaped(values, issued, *, invalid=None, mobile=None):
+    """The same protocol with `issued` ballots issued, `invalid` of them invalid and `mobile` from the
+    mobile boxes (by default in the same proportions as before), the votes rescaled to the rest."""
+    old_issued = values["issued_station"] + values["issued_mobile"]
+    invalid = values["invalid"] * issued // old_issued if invalid is None else invalid
+    mobile = values["issued_mobile"] * issued // old_issued if mobile is None else mobile
+    against = values.get("against_all", 0)
+    valid = issued - invalid - against
+    old = values["votes"]
+    total = sum(old.values()) or 1
+    votes = {cid: n * valid // total for cid, n in old.items()}
+    if votes:
+        top = max(votes, key=votes.get)
+        votes[top] += valid - sum(votes.values())
+    received = max(values["ballots_received"], issued + values["spoiled"])
+    return {
+        **values,
+        "ballots_received": received,
+        "issued_station": issued - mobile,
+        "issued_mobile": mobile,
+        "unused": received - issued - values["spoiled"],
+        "found_stationary": issued - mobile,
+        "found_mobile": mobile,
+        "invalid": invalid,
+        "votes": votes,
+    }
+
+
+def _round_issued(voters):
+    """Ballots issued for a turnout on a round percentage (results.anomalies.sits_on_round), the one
+    nearest 80% between 60% and 94% (below the entry's turnout warning)."""
+    candidates = [k for k in range(voters * 60 // 100, voters * 94 // 100 + 1) if anomalies.sits_on_round(k, voters)]
+    return min(candidates, key=lambda k: (abs(100 * k - 80 * voters), k))
+
+
+def _planted(values, kind):
+    """The figures of a protocol planted to raise an anomaly flag (PLANTS)."""
+    issued = values["issued_station"] + values["issued_mobile"]
+    if kind == "full_turnout":
+        return _reshaped(values, values["voters"])
+    if kind == "invalid_share":
+        # 8% invalid: far above the district's 0.5-3%, below the entry's 10% warning.
+        return _reshaped(values, issued, invalid=issued * 8 // 100)
+    if kind == "mobile_share":
+        return _reshaped(values, issued, mobile=issued * 25 // 100)
+    return _reshaped(values, _round_issued(values["voters"]))
+
+
+def _plants(demo_district_verified, elsewhere_verified):
+    """{protocol id: kind}: three of the verified protocols elsewhere (by id) and the demo district's."""
+    plants = dict(zip(sorted(elsewhere_verified), PLANTS, strict=False))
+    plants.update(dict.fromkeys(demo_district_verified, "round_turnout"))
+    return plants
+
+
 def _different(values):
     """The same protocol with one slip: a vote moved between two candidates, or one spoiled/unused."""
     other = {**values, "votes": dict(values["votes"])}
@@ -237,20 +298,27 @@ def load(stdout=None):
         issued = _issued_plan(rng, protocols, certified)
         candidacies = _candidacies_by_contest(election)
         against_all = bool(election.against_all)
+        plants = _plants(v1 - {to_certify}, v2)
 
         for n, p in enumerate(protocols):
             if p.pk in empty:
                 continue
             cands = candidacies.get(p.contest_id, {})
             values = _values(rng, p, issued[p.pk], cands, against_all)
+            acknowledged = None
+            if p.pk in plants:
+                values = _planted(values, plants[p.pk])
+                # The entry's turnout warning (above 95%), explained in figures (no language).
+                issued_now = values["issued_station"] + values["issued_mobile"]
+                acknowledged = {"turnout.suspicious": f"V = {values['voters']}, Is + Im = {issued_now}"}
             if p.pk == demo.pk:
                 continue  # untouched: clerk1 and clerk2 enter it (its figures drawn all the same)
             first, second = (clerk1, clerk2) if p.pk in team else (clerk_a, clerk_b)
             with clock.frozen(night + datetime.timedelta(seconds=20 * n)):
-                save_entry(p, first, values, finish=True, candidacies=cands)
+                save_entry(p, first, values, finish=True, candidacies=cands, acknowledged=acknowledged)
             with clock.frozen(night + datetime.timedelta(seconds=20 * n + 10)):
                 entered = _different(values) if p.pk in discrepancy else values
-                save_entry(p, second, entered, finish=True, candidacies=cands)
+                save_entry(p, second, entered, finish=True, candidacies=cands, acknowledged=acknowledged)
 
         with clock.frozen(night + datetime.timedelta(hours=15)):
             outcome = certify_protocols(sorted(certified), cec)

@@ -48,7 +48,7 @@ contests) within 1.2x of a hand-written SQL baseline; at 100,000 protocols / 500
 first version took 17 s.
 """
 
-from . import deltas, locks, read, rollups, rows, run, store
+from . import deltas, flags, locks, read, rollups, rows, run, store
 from .locks import AggregationBusy
 from .read import BASIS_STATES
 from .run import Summary, apply_deltas, recompute, recompute_by_id, update, update_by_id
@@ -59,6 +59,7 @@ __all__ = [
     "Summary",
     "apply_deltas",
     "deltas",
+    "flags",
     "locks",
     "read",
     "recompute",

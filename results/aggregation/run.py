@@ -16,7 +16,7 @@ from ..models import (
     TurnoutRollup,
 )
 from ..outcomes import Rules
-from . import deltas, store
+from . import deltas, flags, store
 from .locks import AggregationBusy, lock_election
 from .read import BASIS_STATES, _candidate_votes, _contests, _protocol_totals
 from .rollups import _rollups, _write_rollups
@@ -157,6 +157,7 @@ def recompute(election, contests=None, *, wait=False):
         n_contests, n_candidates, summaries = _from_scratch(election, contest_ids, now)
         rollups, units, districts, regions = _rollups(election, summaries, full, now)
         _write_rollups(election, rollups, full, units, districts, regions)
+        flags.refresh(election, now, contest_ids)
         return Summary(
             election_id=election.pk,
             contests=n_contests,
@@ -198,6 +199,7 @@ def apply_deltas(election, *, wait=False):
             _, rebuilt_candidates, _ = _from_scratch(election, sorted(rebuild), now)
             n_candidates += rebuilt_candidates // len(BASIS_STATES)
             rollups = deltas.write_rollups(election.pk, sorted(set(updated) | rebuild), now)
+        flags.refresh(election, now, sorted(set(updated) | rebuild))
         return Summary(
             election_id=election.pk,
             contests=len(updated) + len(rebuild),

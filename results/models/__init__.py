@@ -2,6 +2,7 @@
 (`attachments`) and the aggregation's result tables (`aggregates`)."""
 
 from .aggregates import Basis, CandidateResult, ContestResult, PendingDelta, TurnoutLevel, TurnoutRollup
+from .anomalies import AnomalyFlag
 from .attachments import ProtocolAttachment
 from .protocols import (
     PROGRESS_GROUPS,
@@ -14,6 +15,7 @@ from .protocols import (
 )
 
 __all__ = [
+    "AnomalyFlag",
     "PROGRESS_GROUPS",
     "WITH_FIGURES",
     "Basis",

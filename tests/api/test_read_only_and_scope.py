@@ -24,6 +24,7 @@ def test_every_resource_is_covered_by_the_tests_below():
         "protocol-attachments",
         "results",
         "turnout",
+        "anomaly-flags",
         "audit-events",
         "audit-checkpoints",
     }

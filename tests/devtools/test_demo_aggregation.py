@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from registry.models import Election
 from results.aggregation import recompute
-from results.models import ContestResult, TurnoutRollup
+from results.models import AnomalyFlag, ContestResult, Protocol, TurnoutRollup
 from results.outcomes import Code
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,8 @@ def test_demo_figures_after_load_demo():
     assert sum(1 for o, _ in rows if o == Code.ELECTED) > 700
     assert TurnoutRollup.objects.filter(election=election, basis="official", level="region").count() == 14
 
+    _the_planted_anomalies_raise_their_flags(election)
+
     before = sorted(
         ContestResult.objects.filter(election=election).values_list("contest_id", "basis", "outcome", "ballots_issued")
     )
@@ -45,6 +47,23 @@ def test_demo_figures_after_load_demo():
         ContestResult.objects.filter(election=election).values_list("contest_id", "basis", "outcome", "ballots_issued")
     )
     assert after == before
+
+
+def _the_planted_anomalies_raise_their_flags(election):
+    """devtools.demo.results plants anomalies in verified protocols; the aggregation flags them."""
+    flags = AnomalyFlag.objects.filter(election=election, polling_station__isnull=False)
+    (full,) = flags.filter(code="turnout.near_full")
+    assert full.values["percent"] == "100.00"
+    assert flags.filter(code="turnout.outlier", polling_station=full.polling_station).exists()
+    assert flags.filter(code="invalid_share.high", values__percent="7.92").count() == 1
+    assert flags.filter(code="mobile_share.high", values__percent="24.81").count() == 1
+    # The demo district: three planted round turnouts and one by chance, where 0.33 were expected.
+    peak = flags.filter(code="turnout.integer_peak")
+    assert {f.district.kato for f in peak} == {"352000000"}
+    assert sorted(f.values["percent"] for f in peak) == ["75.00", "75.00", "77.00", "91.00"]
+    assert {(f.values["round_stations"], f.values["expected"], f.values["stations"]) for f in peak} == {(4, "0.33", 22)}
+    planted = Protocol.objects.filter(election=election, state="verified", district__kato="352000000")
+    assert len({f.polling_station_id for f in peak} & set(planted.values_list("polling_station_id", flat=True))) == 3
 
 
 def test_without_protocols_the_demo_contests_are_all_flagged_incomplete(monkeypatch):

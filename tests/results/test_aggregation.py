@@ -298,7 +298,9 @@ def test_query_count_does_not_grow_with_the_election(django_assert_max_num_queri
     assert _count_queries(large) == small_count
     large_ids = list(large.contests.values_list("pk", flat=True))
     assert _count_queries(large, large_ids[:1]) == _count_queries(large, large_ids)
-    assert small_count <= 16
+    # 12 for the result tables and roll-ups, up to 6 more for the anomaly flags (leaders, their votes,
+    # the protocols, the delete, the insert when any; results.aggregation.flags).
+    assert small_count <= 18
 
 
 def test_an_incremental_run_after_a_change_equals_a_full_run(setup):

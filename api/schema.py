@@ -34,6 +34,7 @@ DOCSTRINGS = (
     gettext_noop("Every entry of protocols past verification: who (user id), when, and the values entered."),
     gettext_noop("Polling stations (precincts) with their registered voters."),
     gettext_noop("Precinct protocols: state always; official figures and votes once verified."),
+    gettext_noop("Statistical anomaly flags per polling station and per contest: signals, never verdicts."),
     gettext_noop(
         "Photographs and PDFs of signed paper protocols (verified or certified): SHA-256, size, type, download URL."
     ),

@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.models import ApiToken
-from core import audit
+from core import audit, clock
 from core.models import AuditCheckpoint
 from registry.models import (
     ContestFollowUp,
@@ -28,7 +28,7 @@ from registry.models import (
     TermOfOffice,
 )
 from results import aggregation
-from results.models import ContestResult, ProtocolEntry, TurnoutRollup
+from results.models import AnomalyFlag, ContestResult, ProtocolEntry, TurnoutRollup
 from results.services import certify_protocol, save_entry
 from results.services.attachments import attach_protocol_file
 from territory.models import Membership
@@ -258,6 +258,19 @@ def add_results(w):
         TurnoutRollup.objects.filter(unit=w.rural).first(),
         TurnoutRollup.objects.filter(unit=w.other_rural).first(),
     )
+    # One flag per territory, as the aggregation would write it (the matrix's stations are too few
+    # for the rules to raise one): what is walked here is who may read it, not why it was raised.
+    w.objects["results.anomalyflag"] = tuple(
+        AnomalyFlag.objects.create(
+            election=w.election,
+            contest=protocol.contest,
+            polling_station=protocol.polling_station,
+            code="turnout.near_full",
+            values={"percent": "99.50", "part": 199, "whole": 200},
+            computed_at=clock.now(),
+        )
+        for protocol in (w.protocol, w.other_protocol)
+    )
 
 
 def other_values(w, **overrides):
@@ -289,6 +302,7 @@ API_OBJECTS = {
     "protocol": "results.protocol",
     "protocol-entry": "results.protocolentry",
     "protocol-attachment": "results.protocolattachment",
+    "anomaly-flag": "results.anomalyflag",
     "result": "results.contestresult",
     "turnout": "results.turnoutrollup",
     "audit-event": "core.auditevent",

@@ -108,12 +108,16 @@ def probe_admin(p, route, method):
     if found is None:  # the dashboard, the admin index and app index
         if route in ("results_reports:protocol", "results_reports:rounds"):
             return _cell(*(p.request("GET", reverse(route, args=[c.pk]))[0] for c in (w.contest, w.other_contest)))
+        if route == "results_reports:live":  # the live figures of a district: in and out
+            url = reverse(route, args=[w.election.pk])
+            return _cell(*(p.request("GET", f"{url}?unit={d.pk}")[0] for d in (w.district, w.other_district)))
         if route in DASHBOARD_LEVELS:  # a district, a contest, a polling station's protocol: in and out
             objects = DASHBOARD_LEVELS[route](w)
             return _cell(*(p.request("GET", reverse(route, args=[w.election.pk, o.pk]))[0] for o in objects))
         kwargs = {
             "results_reports:election": {"election_id": w.election.pk},
             "results_reports:search": {"election_id": w.election.pk},
+            "results_reports:anomalies": {"election_id": w.election.pk},
             "results_reports:xlsx": {"election_id": w.election.pk},
             "results_reports:csv": {"election_id": w.election.pk, "table": "contests"},
             "admin:app_list": {"app_label": "registry"},

@@ -50,7 +50,9 @@ class CSVRenderer(renderers.BaseRenderer):
             return b""
         if isinstance(data, dict) and "results" in data and isinstance(data["results"], list):
             data = data["results"]
-        rows = [flatten(item) for item in (data if isinstance(data, list) else [data])]
+        view = (renderer_context or {}).get("view")
+        lines_of = getattr(view, "csv_lines_of", lambda item: [flatten(item)])
+        rows = [row for item in (data if isinstance(data, list) else [data]) for row in lines_of(item)]
         header = []
         for row in rows:
             header.extend(key for key in row if key not in header)

@@ -8,10 +8,13 @@ viewsets and serializers: their English text is the msgid, listed in DOCSTRINGS 
 catalogues carry it (tests/i18n/test_api_docs_language.py fails when a docstring is missing here).
 """
 
-from django.utils.translation import gettext, gettext_noop
+from django.template import loader
+from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.renderers import OpenApiYamlRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -70,11 +73,16 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
+        # HTTP bearer: the docs' Authorize dialog takes the bare token and sends `Bearer <token>`,
+        # which the API accepts as it accepts `Token <token>` (an apiKey scheme on the Authorization
+        # header would send whatever is pasted, the bare token failing).
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": _("An auditor's token, sent as `Authorization: Token <token>`."),
+            "type": "http",
+            "scheme": "bearer",
+            "description": _(
+                "An auditor's token (`manage.py issue_token`): paste it bare in the docs' Authorize dialog. "
+                "Sent as `Authorization: Bearer <token>` or `Authorization: Token <token>`."
+            ),
         }
 
 
@@ -108,10 +116,32 @@ class ApiSchema(AutoSchema):
         ]
 
 
+class SchemaPageRenderer(OpenApiYamlRenderer):
+    """The schema for a browser (Accept: text/html): its YAML shown in a page in the request's language,
+    instead of a file of a type browsers download. Programs get YAML (Accept: */*) or `?format=json`."""
+
+    media_type = "text/html"
+    format = "html"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        request = (renderer_context or {}).get("request")
+        context = {
+            "language": get_language(),
+            "title": TITLE,
+            "docs_url": reverse("api-docs"),
+            "schema": super().render(data, accepted_media_type, renderer_context).decode("utf-8"),
+        }
+        return loader.render_to_string("api/schema.html", context, request=request).encode(self.charset)
+
+
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema in the request's language; its file is named in ASCII whatever the language."""
+    """The OpenAPI schema in the request's language; its file is named in ASCII whatever the language.
+    Shown inline: YAML or JSON as asked, or an HTML page of the YAML for a browser."""
 
     custom_settings = LANGUAGE_SETTINGS
+    # The page last: a client accepting anything (*/*) gets YAML, as before.
+    renderer_classes = [*SpectacularAPIView.renderer_classes, SchemaPageRenderer]
 
     def _get_filename(self, request, version):
         suffix = self.perform_content_negotiation(request, force=True)[0].format

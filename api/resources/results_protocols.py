@@ -122,6 +122,7 @@ class ProtocolViewSet(ReadOnlyViewSet):
     serializer_class = ProtocolSerializer
     filterset_class = ProtocolFilter
     pagination_class = CursorPagination
+    csv_rows_per = ("votes", VoteSerializer)  # CSV: one line per candidate
     plain_filters = {"election": ("election_id", election_exists)}
     queryset = (
         Protocol.objects.select_related("polling_station")

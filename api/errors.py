@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .filters import UnknownReference
 from .parameters import UnknownQueryParameter
 
 
@@ -42,7 +43,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, UnknownQueryParameter):
+    if isinstance(exc, UnknownQueryParameter | UnknownReference):
         body = {
             "status": response.status_code,
             "code": exc.default_code,

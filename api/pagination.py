@@ -77,6 +77,11 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = MAX_PAGE_SIZE
     invalid_cursor_message = _("Invalid cursor: use the `next` or `previous` link as given.")
 
+    def invalid_cursor(self):
+        # Any text is a well-formed cursor (the schema's); one this API did not give names no page: 404,
+        # as a page number past the last.
+        return NotFound(self.invalid_cursor_message, code="invalid_cursor")
+
     def get_page_size(self, request):
         return bounded_page_size(request, self.page_size_query_param)
 
@@ -87,12 +92,12 @@ class CursorPagination(pagination.CursorPagination):
                 base64.b64decode(encoded.encode("ascii"), validate=True)
             cursor = super().decode_cursor(request)
         except (NotFound, ValueError):
-            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}, code="invalid") from None
+            raise self.invalid_cursor() from None
         if cursor is not None and cursor.position is not None:
             # The position is compared with an integer key: anything else would reach the database.
             position = cursor.position
             if not (position.lstrip("-").isascii() and position.lstrip("-").isdigit() and len(position) <= 19):
-                raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}, code="invalid")
+                raise self.invalid_cursor()
         return cursor
 
     def get_schema_operation_parameters(self, view):

@@ -8,6 +8,7 @@ viewsets and serializers: their English text is the msgid, listed in DOCSTRINGS 
 catalogues carry it (tests/i18n/test_api_docs_language.py fails when a docstring is missing here).
 """
 
+import django_filters
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import get_language, gettext, gettext_noop
@@ -19,7 +20,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from territory import kato
+
 from .errors import ErrorSerializer
+from .filters import MAX_ID, KatoPrefixFilter, UnitByKatoFilter
 
 ERROR_STATUSES = (400, 401, 403, 404, 429)
 
@@ -68,6 +72,25 @@ def translated(text):
     return gettext(text) if text else text
 
 
+def bound_filter_parameter(parameter, filter_):
+    """Declare what the server accepts of a filter's value: ids from 1 (a well-formed id of no row is
+    a 404), the field's own bounds, KATO codes by their widths; and an empty value, which django-filter
+    reads as "no filter" (so it is allowed: `allowEmptyValue`)."""
+    schema = parameter.setdefault("schema", {})
+    parameter["allowEmptyValue"] = True
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        schema.update({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    elif isinstance(filter_, UnitByKatoFilter):
+        width = kato.PREFIX_LENGTH[filter_.extra["level"]]
+        schema.update({"type": "string", "pattern": f"^([0-9]{{{width}}}|[0-9]{{9}})$"})
+        schema.pop("maxLength", None)
+    elif isinstance(filter_, KatoPrefixFilter):
+        schema.update({"type": "string", "pattern": "^[0-9]{1,9}$"})
+    for name, key in (("min_value", "minimum"), ("max_value", "maximum")):
+        if filter_.extra.get(name) is not None:
+            schema[key] = filter_.extra[name]
+
+
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
@@ -91,6 +114,15 @@ class ApiSchema(AutoSchema):
 
     def get_description(self):
         return translated(super().get_description())
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] in filters:
+                    bound_filter_parameter(parameter, filters[parameter["name"]])
+        return operation
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -25,6 +25,7 @@ def describe(filter_, schema):
 
 
 _DIGITS = re.compile(r"^[0-9]+$")
+MAX_ID = 2**63 - 1  # the largest id (and whole number) a query compares: a bigint
 KINDS_AT_LEVEL = {level: [k for k, lvl in kato.LEVEL.items() if lvl == level] for level in (1, 2, 3, 4)}
 LEVEL_NAMES = {1: _("region"), 2: _("district")}
 
@@ -148,6 +149,17 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (`0.5` is invalid, not compared as a decimal), at most MAX_ID unless bounded lower."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("min_value", -MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class StrictBooleanField(forms.Field):
     """true/false (or 1/0); anything else is invalid instead of silently ignored."""
 
@@ -182,12 +194,8 @@ class UnknownReference(NotFound):
         self._errors = errors
         super().__init__(_("Nothing has the value given in: %(names)s.") % {"names": ", ".join(errors)})
 
-
     def errors(self):
         return self._errors
-
-
-MAX_ID = 2**63 - 1
 
 
 def _is_reference(field, raw):
@@ -214,10 +222,10 @@ class ApiFilterBackend(DjangoFilterBackend):
         if filterset is None:
             return queryset
         if not filterset.is_valid():
-            errors = filterset.form.errors.as_data()
-            fields = filterset.form.fields
+            form = filterset.form
+            errors = form.errors.as_data()
             if all(
-                _is_reference(fields[name], filterset.form.data.get(name)) and all(e.code == "invalid_choice" for e in found)
+                _is_reference(form.fields[name], form.data.get(name)) and all(e.code == "invalid_choice" for e in found)
                 for name, found in errors.items()
             ):
                 raise UnknownReference({name: [str(m) for m in filterset.errors[name]] for name in errors})

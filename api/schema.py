@@ -23,7 +23,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from territory import kato
 
 from .errors import ErrorSerializer
-from .filters import MAX_ID, KatoPrefixFilter, UnitByKatoFilter
+from .filters import MAX_ID, IntegerFilter, KatoPrefixFilter, UnitByKatoFilter
 
 ERROR_STATUSES = (400, 401, 403, 404, 429)
 
@@ -72,12 +72,25 @@ def translated(text):
     return gettext(text) if text else text
 
 
+def csv_rows_schema(header):
+    """A CSV body read as its rows (a dict per line keyed by the header): every column, text."""
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {column: {"type": "string"} for column in header},
+            "required": list(header),
+        },
+    }
+
+
 def bound_filter_parameter(parameter, filter_):
     """Declare what the server accepts of a filter's value: ids from 1 (a well-formed id of no row is
     a 404), the field's own bounds, KATO codes by their widths; and an empty value, which django-filter
     reads as "no filter" (so it is allowed: `allowEmptyValue`)."""
     schema = parameter.setdefault("schema", {})
-    parameter["allowEmptyValue"] = True
+    if not isinstance(filter_, django_filters.MultipleChoiceFilter):  # an empty choice of these is invalid
+        parameter["allowEmptyValue"] = True
     if isinstance(filter_, django_filters.ModelChoiceFilter):
         schema.update({"type": "integer", "minimum": 1, "maximum": MAX_ID})
     elif isinstance(filter_, UnitByKatoFilter):
@@ -86,6 +99,11 @@ def bound_filter_parameter(parameter, filter_):
         schema.pop("maxLength", None)
     elif isinstance(filter_, KatoPrefixFilter):
         schema.update({"type": "string", "pattern": "^[0-9]{1,9}$"})
+    elif isinstance(filter_, IntegerFilter):
+        schema["type"] = "integer"
+    elif isinstance(filter_, django_filters.ChoiceFilter) and callable(filter_.extra.get("choices")):
+        # Choices known when the request comes (e.g. the audited types): listed as they are now.
+        schema.update({"type": "string", "enum": [value for value, _label in filter_.extra["choices"]()]})
     for name, key in (("min_value", "minimum"), ("max_value", "maximum")):
         if filter_.extra.get(name) is not None:
             schema[key] = filter_.extra[name]
@@ -122,7 +140,18 @@ class ApiSchema(AutoSchema):
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query" and parameter["name"] in filters:
                     bound_filter_parameter(parameter, filters[parameter["name"]])
+            self._declare_contents(operation.get("responses", {}))
         return operation
+
+    def _declare_contents(self, responses):
+        """Errors are JSON whatever format was asked (api.viewsets.ApiMixin); a CSV is rows of text
+        under the columns the view writes (api.viewsets.ReadOnlyViewSet.csv_header)."""
+        for status, response in responses.items():
+            content = response.get("content", {})
+            if str(status) != "200":
+                response["content"] = {k: v for k, v in content.items() if k == "application/json"}
+            elif "text/csv" in content and hasattr(self.view, "csv_header"):
+                content["text/csv"] = {"schema": csv_rows_schema(self.view.csv_header())}
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -45,9 +45,13 @@ class ApiMixin:
         if response.status_code >= 400 and renderer is not None and renderer.format == "csv":
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
-        elif renderer is not None and renderer.format == "csv" and hasattr(self, "csv_filename"):
-            if not response.has_header("Content-Disposition"):
-                response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
+        elif (
+            renderer is not None
+            and renderer.format == "csv"
+            and hasattr(self, "csv_filename")
+            and not response.has_header("Content-Disposition")
+        ):
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
         return super().finalize_response(request, response, *args, **kwargs)
 
 
@@ -180,7 +184,7 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     csv_rows_per = None
 
     def csv_header(self):
-        header = list(flatten(_blank(self.get_serializer())).keys())
+        header = list(flatten(_blank(self.get_serializer_class()())).keys())
         if self.csv_rows_per is None:
             return header
         field, item_serializer = self.csv_rows_per

@@ -31,12 +31,12 @@ token=$("$PY" manage.py issue_token auditor --days 1 --note "API conformance run
 "$PY" manage.py runserver "127.0.0.1:$port" --noreload >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 60); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/api/schema/?format=json" && break
+  curl -fs -o /dev/null "http://127.0.0.1:$port/api/schema/?format=json" && break
   kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
   sleep 1
 done
 
-.venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/?format=json" \
+SCHEMATHESIS_HOOKS=scripts/schemathesis_hooks.py .venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/?format=json" \
   --checks all \
   --phases examples,coverage,fuzzing \
   --max-examples "${MAX_EXAMPLES:-10}" \

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from api import rows
 from api.audit_events import register_audited_type
-from api.filters import InstantFilter, territory_filterset
+from api.filters import InstantFilter, IntegerFilter, territory_filterset
 from api.pagination import CursorPagination
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
@@ -223,9 +223,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class EntryFilter(territory_filterset("protocol__polling_station__unit")):
-    protocol = django_filters.NumberFilter(
-        field_name="protocol_id", min_value=1, max_value=2**62, help_text=_("Protocol id.")
-    )
+    protocol = IntegerFilter(field_name="protocol_id", min_value=1, max_value=2**62, help_text=_("Protocol id."))
     election = django_filters.ModelChoiceFilter(
         field_name="protocol__election", queryset=Election.objects.all(), help_text=_("Election id.")
     )

@@ -36,7 +36,10 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-SCHEMATHESIS_HOOKS=scripts/schemathesis_hooks.py .venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/?format=json" \
+# Run from the temporary directory: schemathesis keeps its own files (.schemathesis/) where it runs.
+root=$(pwd)
+cd "$work"
+SCHEMATHESIS_HOOKS="$root/scripts/schemathesis_hooks.py" "$root/.venv/bin/schemathesis" run "http://127.0.0.1:$port/api/schema/?format=json" \
   --checks all \
   --phases examples,coverage,fuzzing \
   --max-examples "${MAX_EXAMPLES:-10}" \

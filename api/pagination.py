@@ -12,6 +12,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 999_999_999  # a page number of 9 digits at most (the schema says so)
 PAGE_SIZE_HELP = _("Results per page, 1 to 1000.")
 
 
@@ -50,7 +51,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
         valid = (
-            raw is None or raw == "last" or (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9 and int(raw) >= 1)
+            raw is None
+            or raw == "last"
+            or (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9 and 1 <= int(raw) <= MAX_PAGE)
         )
         if not valid:
             raise ValidationError({self.page_query_param: [_("Must be a positive integer.")]}, code="invalid")
@@ -63,7 +66,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         params = super().get_schema_operation_parameters(view)
         for param in params:
             if param["name"] == self.page_query_param:
-                param["schema"] = {"type": "integer", "minimum": 1}
+                param["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
         return [p for p in params if p["name"] != self.page_size_query_param] + [
             page_size_parameter_schema(self.page_size_query_param)
         ]

@@ -27,6 +27,11 @@ def test_filters_declare_their_bounds_and_patterns(schema):
     assert _parameter(schema, "/api/v1/contests/", "district")["schema"]["pattern"] == "^([0-9]{4}|[0-9]{9})$"
     assert _parameter(schema, "/api/v1/units/", "kato")["schema"]["pattern"] == "^[0-9]{1,9}$"
     assert _parameter(schema, "/api/v1/polling-stations/", "number")["schema"]["type"] == "integer"
+    assert _parameter(schema, "/api/v1/results/", "page")["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 999_999_999,
+    }
     assert "registry.contest" in _parameter(schema, "/api/v1/audit-events/", "object_type")["schema"]["enum"]
 
 
@@ -48,6 +53,8 @@ def test_an_empty_value_is_allowed_where_it_means_no_filter(schema, api, world):
         ("/api/v1/polling-stations/?number=0.5", 400),
         ("/api/v1/polling-stations/?number=1", 200),
         ("/api/v1/polling-stations/?number=9223372036854775808", 400),
+        ("/api/v1/results/?page=999999999", 404),
+        ("/api/v1/results/?page=1000000000", 400),
     ],
 )
 def test_bounds_on_both_sides(api, world, path, status):

@@ -48,7 +48,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request):
         return bounded_page_size(request, self.page_size_query_param)
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def check_parameters(self, request):
+        """400 for a page size or page number the schema refuses (also where nothing is paged: CSV)."""
+        self.get_page_size(request)
+        self._check_page(request)
+
+    def _check_page(self, request):
         raw = request.query_params.get(self.page_query_param)
         valid = (
             raw is None
@@ -57,6 +62,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         )
         if not valid:
             raise ValidationError({self.page_query_param: [_("Must be a positive integer.")]}, code="invalid")
+        return raw
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = self._check_page(request)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
@@ -87,6 +96,11 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request):
         return bounded_page_size(request, self.page_size_query_param)
+
+    def check_parameters(self, request):
+        """400 for a page size the schema refuses, 404 for a cursor not given (also for CSV)."""
+        self.get_page_size(request)
+        self.decode_cursor(request)
 
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)

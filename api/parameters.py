@@ -5,10 +5,13 @@ filters (list), the paginator's (list), `format` (every operation) and those a v
 action in `query_parameters` (e.g. `{"retrieve": {"heads"}}` for an @extend_schema parameter).
 """
 
+import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
+
+REPEATED = _("Give this parameter once.")
 
 
 class UnknownQueryParameter(APIException):
@@ -53,6 +56,17 @@ def known_parameters(view):
     return known
 
 
+def repeatable_parameters(view):
+    """The parameters that may be given several times: multiple-choice filters of a list."""
+    if getattr(view, "action", None) != "list" or getattr(view, "filterset_class", None) is None:
+        return set()
+    return {
+        name
+        for name, filter_ in view.filterset_class.base_filters.items()
+        if isinstance(filter_, django_filters.MultipleChoiceFilter)
+    }
+
+
 def check_parameters(view, request):
     """Raise UnknownQueryParameter when the request carries a parameter its operation does not accept
     (a method the view does not serve is left to its 405)."""
@@ -62,3 +76,9 @@ def check_parameters(view, request):
     unknown = set(request.query_params) - known
     if unknown:
         raise UnknownQueryParameter(unknown, known)
+    repeatable = repeatable_parameters(view)
+    repeated = sorted(
+        name for name in request.query_params if len(request.query_params.getlist(name)) > 1 and name not in repeatable
+    )
+    if repeated:
+        raise ValidationError({name: [REPEATED] for name in repeated}, code="invalid")

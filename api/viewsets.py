@@ -156,6 +156,8 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
+            # Unpaged, but the paging parameters are checked as for JSON: the schema is the same.
+            self.paginator.check_parameters(request)
             return self.stream_csv(self.filter_queryset(self.get_queryset()))
         key = page_cache.page_key(self, request, self.page_version(request))
         if key is not None:

@@ -69,3 +69,34 @@ def test_csv_bodies_are_declared_by_their_columns_and_errors_are_json_only(schem
     assert set(rows["items"]["properties"]["id"]) == {"type"}
     for status in ("400", "401", "403", "404", "429"):
         assert list(responses[status]["content"]) == ["application/json"]
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", "Give this parameter once."),
+        ("ru", "Укажите этот параметр один раз."),
+        ("kk", "Бұл параметрді бір рет беріңіз."),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_400(api, world, language, message):
+    response = api.get("/api/v1/parties/?short_name=A&short_name=B", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"short_name": [message]}
+
+
+def test_a_multiple_choice_filter_may_be_repeated(api, world):
+    assert api.get("/api/v1/protocols/?state=certified&state=verified").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/api/v1/parties/?format=csv&page_size=1001", 400),
+        ("/api/v1/parties/?format=csv&page_size=1000", 200),
+        ("/api/v1/parties/?format=csv&page=0", 400),
+        ("/api/v1/protocols/?format=csv&cursor=garbage", 404),
+    ],
+)
+def test_csv_checks_the_paging_parameters_it_does_not_use(api, world, path, status):
+    assert api.get(path).status_code == status

@@ -1,4 +1,5 @@
-"""`Authorization: Token <token>` authentication for auditors; 401 with a reason when it fails."""
+"""`Authorization: Token <token>` (or `Bearer <token>`) authentication for auditors; 401 with a
+reason when it fails, and a challenge naming both schemes."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -10,17 +11,20 @@ from . import tokens
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    """Authenticates `Authorization: Token <token>`; `request.auth` is the `core.ApiToken` row."""
+    """Authenticates `Authorization: Token <token>` or `Authorization: Bearer <token>` (what OAuth-style
+    clients and the docs' Authorize dialog send); `request.auth` is the `core.ApiToken` row. Any other
+    scheme is left to the next authentication class (and so, alone, answered 401)."""
 
-    keyword = "Token"
+    keywords = ("Token", "Bearer")
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword.lower().encode():
+        if not parts or parts[0].lower() not in {k.lower().encode() for k in self.keywords}:
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                _("Malformed Authorization header: expected “Token <token>”."), code="token_malformed"
+                _("Malformed Authorization header: expected “Token <token>” or “Bearer <token>”."),
+                code="token_malformed",
             )
         try:
             raw = parts[1].decode("ascii")
@@ -47,4 +51,4 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         # Having a challenge makes DRF answer 401 (not 403) to unauthenticated requests.
-        return f'{self.keyword} realm="api"'
+        return ", ".join(f'{keyword} realm="api"' for keyword in self.keywords)

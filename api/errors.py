@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .filters import UnknownReference
+from .parameters import UnknownQueryParameter
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response (for the schema)."""
@@ -19,7 +22,7 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text=gettext_lazy("For invalid input: the messages per query parameter."),
+        help_text=gettext_lazy("For invalid input or unknown parameters: the messages per query parameter."),
     )
 
 
@@ -40,7 +43,14 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, UnknownQueryParameter | UnknownReference):
+        body = {
+            "status": response.status_code,
+            "code": exc.default_code,
+            "detail": str(exc.detail),
+            "errors": exc.errors(),
+        }
+    elif isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
             errors = {

@@ -8,8 +8,10 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
+from rest_framework.exceptions import NotFound
 
 from territory import kato
 from territory.models import AdminUnit
@@ -23,6 +25,7 @@ def describe(filter_, schema):
 
 
 _DIGITS = re.compile(r"^[0-9]+$")
+MAX_ID = 2**63 - 1  # the largest id (and whole number) a query compares: a bigint
 KINDS_AT_LEVEL = {level: [k for k, lvl in kato.LEVEL.items() if lvl == level] for level in (1, 2, 3, 4)}
 LEVEL_NAMES = {1: _("region"), 2: _("district")}
 
@@ -146,6 +149,17 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (`0.5` is invalid, not compared as a decimal), at most MAX_ID unless bounded lower."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("min_value", -MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class StrictBooleanField(forms.Field):
     """true/false (or 1/0); anything else is invalid instead of silently ignored."""
 
@@ -170,9 +184,53 @@ class StrictBooleanFilter(django_filters.Filter):
         describe(self, {"type": "boolean"})
 
 
+class UnknownReference(NotFound):
+    """A filter names a row that does not exist (an id, a KATO code): 404, as for a page past the last.
+    Its value is well-formed, so the schema allows it; the 404 says the thing it points to is not there."""
+
+    default_code = "not_found"
+
+    def __init__(self, errors):
+        self._errors = errors
+        super().__init__(_("Nothing has the value given in: %(names)s.") % {"names": ", ".join(errors)})
+
+    def errors(self):
+        return self._errors
+
+
+def _is_reference(field, raw):
+    """A well-formed reference: a UnitByKatoField's valid code, or an id in the range of ids."""
+    if isinstance(field, UnitByKatoField):
+        return True
+    return (
+        isinstance(field, forms.ModelChoiceField)
+        and isinstance(raw, str)
+        and raw.isascii()
+        and raw.isdigit()
+        and 1 <= int(raw) <= MAX_ID
+    )
+
+
 class ApiFilterBackend(DjangoFilterBackend):
     """django-filter's backend; in the browsable API, id filters are text boxes, not selects that
-    would list every contest or polling station of the country."""
+    would list every contest or polling station of the country. A request whose only invalid
+    values are references to rows that do not exist is answered 404 (UnknownReference), any other
+    invalid value 400."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            form = filterset.form
+            errors = form.errors.as_data()
+            if all(
+                _is_reference(form.fields[name], form.data.get(name)) and all(e.code == "invalid_choice" for e in found)
+                for name, found in errors.items()
+            ):
+                raise UnknownReference({name: [str(m) for m in filterset.errors[name]] for name in errors})
+            raise utils.translate_validation(filterset.errors)
+        return filterset.qs
 
     def to_html(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)

@@ -12,6 +12,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 999_999_999  # a page number of 9 digits at most (the schema says so)
 PAGE_SIZE_HELP = _("Results per page, 1 to 1000.")
 
 
@@ -47,13 +48,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request):
         return bounded_page_size(request, self.page_size_query_param)
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def check_parameters(self, request):
+        """400 for a page size or page number the schema refuses (also where nothing is paged: CSV)."""
+        self.get_page_size(request)
+        self._check_page(request)
+
+    def _check_page(self, request):
         raw = request.query_params.get(self.page_query_param)
         valid = (
-            raw is None or raw == "last" or (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9 and int(raw) >= 1)
+            raw is None
+            or raw == "last"
+            or (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9 and 1 <= int(raw) <= MAX_PAGE)
         )
         if not valid:
             raise ValidationError({self.page_query_param: [_("Must be a positive integer.")]}, code="invalid")
+        return raw
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = self._check_page(request)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
@@ -63,7 +75,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         params = super().get_schema_operation_parameters(view)
         for param in params:
             if param["name"] == self.page_query_param:
-                param["schema"] = {"type": "integer", "minimum": 1}
+                param["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
         return [p for p in params if p["name"] != self.page_size_query_param] + [
             page_size_parameter_schema(self.page_size_query_param)
         ]
@@ -77,8 +89,18 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = MAX_PAGE_SIZE
     invalid_cursor_message = _("Invalid cursor: use the `next` or `previous` link as given.")
 
+    def invalid_cursor(self):
+        # Any text is a well-formed cursor (the schema's); one this API did not give names no page: 404,
+        # as a page number past the last.
+        return NotFound(self.invalid_cursor_message, code="invalid_cursor")
+
     def get_page_size(self, request):
         return bounded_page_size(request, self.page_size_query_param)
+
+    def check_parameters(self, request):
+        """400 for a page size the schema refuses, 404 for a cursor not given (also for CSV)."""
+        self.get_page_size(request)
+        self.decode_cursor(request)
 
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)
@@ -87,12 +109,12 @@ class CursorPagination(pagination.CursorPagination):
                 base64.b64decode(encoded.encode("ascii"), validate=True)
             cursor = super().decode_cursor(request)
         except (NotFound, ValueError):
-            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}, code="invalid") from None
+            raise self.invalid_cursor() from None
         if cursor is not None and cursor.position is not None:
             # The position is compared with an integer key: anything else would reach the database.
             position = cursor.position
             if not (position.lstrip("-").isascii() and position.lstrip("-").isdigit() and len(position) <= 19):
-                raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}, code="invalid")
+                raise self.invalid_cursor()
         return cursor
 
     def get_schema_operation_parameters(self, view):

@@ -50,10 +50,15 @@ class CSVRenderer(renderers.BaseRenderer):
             return b""
         if isinstance(data, dict) and "results" in data and isinstance(data["results"], list):
             data = data["results"]
-        rows = [flatten(item) for item in (data if isinstance(data, list) else [data])]
-        header = []
+        view = (renderer_context or {}).get("view")
+        lines_of = getattr(view, "csv_lines_of", lambda item: [flatten(item)])
+        rows = [row for item in (data if isinstance(data, list) else [data]) for row in lines_of(item)]
+        # The view's columns when it has them (a detail has the list's columns, whatever is null),
+        # then any other key of the rows (a null nested object is its columns, blank, not one more).
+        header = view.csv_header() if hasattr(view, "csv_header") else []
+        nested = {column.split(".")[0] for column in header if "." in column}
         for row in rows:
-            header.extend(key for key in row if key not in header)
+            header.extend(key for key in row if key not in header and key not in nested)
         out = io.StringIO()
         for line in csv_lines(header, rows):
             out.write(line)

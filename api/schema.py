@@ -8,15 +8,22 @@ viewsets and serializers: their English text is the msgid, listed in DOCSTRINGS 
 catalogues carry it (tests/i18n/test_api_docs_language.py fails when a docstring is missing here).
 """
 
-from django.utils.translation import gettext, gettext_noop
+import django_filters
+from django.template import loader
+from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.renderers import OpenApiYamlRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from territory import kato
+
 from .errors import ErrorSerializer
+from .filters import MAX_ID, IntegerFilter, KatoPrefixFilter, UnitByKatoFilter
 
 ERROR_STATUSES = (400, 401, 403, 404, 429)
 
@@ -76,16 +83,58 @@ def translated(text):
     return gettext(text) if text else text
 
 
+def csv_rows_schema(header):
+    """A CSV body read as its rows (a dict per line keyed by the header): every column, text."""
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {column: {"type": "string"} for column in header},
+            "required": list(header),
+        },
+    }
+
+
+def bound_filter_parameter(parameter, filter_):
+    """Declare what the server accepts of a filter's value: ids from 1 (a well-formed id of no row is
+    a 404), the field's own bounds, KATO codes by their widths; and an empty value, which django-filter
+    reads as "no filter" (so it is allowed: `allowEmptyValue`)."""
+    schema = parameter.setdefault("schema", {})
+    if not isinstance(filter_, django_filters.MultipleChoiceFilter):  # an empty choice of these is invalid
+        parameter["allowEmptyValue"] = True
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        schema.update({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    elif isinstance(filter_, UnitByKatoFilter):
+        width = kato.PREFIX_LENGTH[filter_.extra["level"]]
+        schema.update({"type": "string", "pattern": f"^([0-9]{{{width}}}|[0-9]{{9}})$"})
+        schema.pop("maxLength", None)
+    elif isinstance(filter_, KatoPrefixFilter):
+        schema.update({"type": "string", "pattern": "^[0-9]{1,9}$"})
+    elif isinstance(filter_, IntegerFilter):
+        schema["type"] = "integer"
+    elif isinstance(filter_, django_filters.ChoiceFilter) and callable(filter_.extra.get("choices")):
+        # Choices known when the request comes (e.g. the audited types): listed as they are now.
+        schema.update({"type": "string", "enum": [value for value, _label in filter_.extra["choices"]()]})
+    for name, key in (("min_value", "minimum"), ("max_value", "maximum")):
+        if filter_.extra.get(name) is not None:
+            schema[key] = filter_.extra[name]
+
+
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
+        # HTTP bearer: the docs' Authorize dialog takes the bare token and sends `Bearer <token>`,
+        # which the API accepts as it accepts `Token <token>` (an apiKey scheme on the Authorization
+        # header would send whatever is pasted, the bare token failing).
         return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": _("An auditor's token, sent as `Authorization: Token <token>`."),
+            "type": "http",
+            "scheme": "bearer",
+            "description": _(
+                "An auditor's token (`manage.py issue_token`): paste it bare in the docs' Authorize dialog. "
+                "Sent as `Authorization: Bearer <token>` or `Authorization: Token <token>`."
+            ),
         }
 
 
@@ -94,6 +143,26 @@ class ApiSchema(AutoSchema):
 
     def get_description(self):
         return translated(super().get_description())
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] in filters:
+                    bound_filter_parameter(parameter, filters[parameter["name"]])
+            self._declare_contents(operation.get("responses", {}))
+        return operation
+
+    def _declare_contents(self, responses):
+        """Errors are JSON whatever format was asked (api.viewsets.ApiMixin); a CSV is rows of text
+        under the columns the view writes (api.viewsets.ReadOnlyViewSet.csv_header)."""
+        for status, response in responses.items():
+            content = response.get("content", {})
+            if str(status) != "200":
+                response["content"] = {k: v for k, v in content.items() if k == "application/json"}
+            elif "text/csv" in content and hasattr(self.view, "csv_header"):
+                content["text/csv"] = {"schema": csv_rows_schema(self.view.csv_header())}
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
@@ -119,10 +188,32 @@ class ApiSchema(AutoSchema):
         ]
 
 
+class SchemaPageRenderer(OpenApiYamlRenderer):
+    """The schema for a browser (Accept: text/html): its YAML shown in a page in the request's language,
+    instead of a file of a type browsers download. Programs get YAML (Accept: */*) or `?format=json`."""
+
+    media_type = "text/html"
+    format = "html"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        request = (renderer_context or {}).get("request")
+        context = {
+            "language": get_language(),
+            "title": TITLE,
+            "docs_url": reverse("api-docs"),
+            "schema": super().render(data, accepted_media_type, renderer_context).decode("utf-8"),
+        }
+        return loader.render_to_string("api/schema.html", context, request=request).encode(self.charset)
+
+
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema in the request's language; its file is named in ASCII whatever the language."""
+    """The OpenAPI schema in the request's language; its file is named in ASCII whatever the language.
+    Shown inline: YAML or JSON as asked, or an HTML page of the YAML for a browser."""
 
     custom_settings = LANGUAGE_SETTINGS
+    # The page last: a client accepting anything (*/*) gets YAML, as before.
+    renderer_classes = [*SpectacularAPIView.renderer_classes, SchemaPageRenderer]
 
     def _get_filename(self, request, version):
         suffix = self.perform_content_negotiation(request, force=True)[0].format

@@ -15,6 +15,7 @@ from .authentication import ApiTokenAuthentication
 from .errors import exception_handler
 from .filters import ApiFilterBackend
 from .pagination import PageNumberPagination
+from .parameters import check_parameters
 from .permissions import IsAuditor
 from .renderers import CSVRenderer, csv_lines, flatten
 from .schema import ApiSchema
@@ -33,12 +34,24 @@ class ApiMixin:
     def get_exception_handler(self):
         return exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        # After authentication, permission and throttling: a stranger learns no parameter names.
+        super().initial(request, *args, **kwargs)
+        check_parameters(self, request)
+
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are always JSON, whatever format was asked for.
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code >= 400 and renderer is not None and renderer.format == "csv":
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
+        elif (
+            renderer is not None
+            and renderer.format == "csv"
+            and hasattr(self, "csv_filename")
+            and not response.has_header("Content-Disposition")
+        ):
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
         return super().finalize_response(request, response, *args, **kwargs)
 
 
@@ -143,6 +156,8 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
+            # Unpaged, but the paging parameters are checked as for JSON: the schema is the same.
+            self.paginator.check_parameters(request)
             return self.stream_csv(self.filter_queryset(self.get_queryset()))
         key = page_cache.page_key(self, request, self.page_version(request))
         if key is not None:
@@ -165,8 +180,37 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             page_cache.keep(key, response)
         return response
 
+    # CSV of a resource whose rows hold a list of candidates: (field, serializer of one item) makes
+    # one CSV line per item, the row's columns repeated, the item's as `field.column` (a row whose
+    # list is empty still has its line, those columns blank). None: lists are `;`-joined in a cell.
+    csv_rows_per = None
+
     def csv_header(self):
-        return list(flatten(_blank(self.get_serializer())).keys())
+        header = list(flatten(_blank(self.get_serializer_class()())).keys())
+        if self.csv_rows_per is None:
+            return header
+        field, item_serializer = self.csv_rows_per
+        return [c for c in header if c != field] + [f"{field}.{c}" for c in flatten(_blank(item_serializer()))]
+
+    def csv_lines_of(self, item):
+        """The flat CSV rows of one serialized row (see csv_rows_per)."""
+        if self.csv_rows_per is None:
+            return [flatten(item)]
+        field = self.csv_rows_per[0]
+        outer = flatten({k: v for k, v in item.items() if k != field})
+        return [{**outer, **flatten(inner, f"{field}.")} for inner in item.get(field) or [{}]]
+
+    def csv_filename(self):
+        """`<resource>[-election-<id>].csv`: the resource's path segment, and the election when the
+        request names one (a valid `election` filter or the election's own row)."""
+        resource = self.request.path.rstrip("/").split("/")[-1 if self.action == "list" else -2]
+        election = self.request.query_params.get("election", "") if self.action == "list" else ""
+        if self.action != "list" and self.basename == "election":
+            election = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if election.isascii() and election.isdigit():
+            return f"{resource}-election-{election}.csv"
+        by_election = self.action == "list" and "election" in getattr(self.filterset_class, "base_filters", {})
+        return f"{resource}-all-elections.csv" if by_election else f"{resource}.csv"
 
     def stream_csv(self, queryset):
         serializer_class = self.get_serializer_class()
@@ -178,10 +222,10 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             while chunk := list(itertools.islice(iterator, self.csv_chunk_size)):
                 self.prepare_rows(chunk)
                 for item in serializer_class(chunk, many=True, context=context).data:
-                    yield flatten(item)
+                    yield from self.csv_lines_of(item)
 
         response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename()}"'
         return response
 
 

@@ -67,6 +67,7 @@ class AuditCheckpointViewSet(ReadOnlyViewSet):
     serializer_class = AuditCheckpointSerializer
     filterset_class = AuditCheckpointFilter
     queryset = AuditCheckpoint.objects.order_by("-id")
+    query_parameters = {"retrieve": {"heads"}}
 
     @extend_schema(
         parameters=[

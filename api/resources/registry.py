@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from api import rows
 from api.audit_events import register_audited_type
-from api.filters import StrictBooleanFilter, territory_filterset
+from api.filters import IntegerFilter, StrictBooleanFilter, territory_filterset
 from api.prepared import PreparedValues
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
@@ -84,7 +84,7 @@ class ElectionFilter(django_filters.FilterSet):
         choices=Election._meta.get_field("office_type").choices, help_text=_("Kind of office elected.")
     )
     election_day = django_filters.DateFilter(help_text=_("Election day (YYYY-MM-DD)."))
-    year = django_filters.NumberFilter(
+    year = IntegerFilter(
         field_name="election_day",
         lookup_expr="year",
         min_value=1991,
@@ -439,9 +439,7 @@ class OfficeTermFilter(territory_filterset("unit")):
     end_reason = django_filters.MultipleChoiceFilter(
         choices=EndReason.choices, help_text=_("Why the term ended; repeat for several.")
     )
-    term_number = django_filters.NumberFilter(
-        min_value=1, help_text=_("1 for a first term in the post, 2 for a second.")
-    )
+    term_number = IntegerFilter(min_value=1, help_text=_("1 for a first term in the post, 2 for a second."))
     election = django_filters.ModelChoiceFilter(
         queryset=Election.objects.all(), help_text=_("Elected at (election id).")
     )

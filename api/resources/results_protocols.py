@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from api import rows
 from api.audit_events import register_audited_type
-from api.filters import InstantFilter, territory_filterset
+from api.filters import InstantFilter, IntegerFilter, territory_filterset
 from api.pagination import CursorPagination
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
@@ -122,6 +122,7 @@ class ProtocolViewSet(ReadOnlyViewSet):
     serializer_class = ProtocolSerializer
     filterset_class = ProtocolFilter
     pagination_class = CursorPagination
+    csv_rows_per = ("votes", VoteSerializer)  # CSV: one line per candidate
     plain_filters = {"election": ("election_id", election_exists)}
     queryset = (
         Protocol.objects.select_related("polling_station")
@@ -222,9 +223,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class EntryFilter(territory_filterset("protocol__polling_station__unit")):
-    protocol = django_filters.NumberFilter(
-        field_name="protocol_id", min_value=1, max_value=2**62, help_text=_("Protocol id.")
-    )
+    protocol = IntegerFilter(field_name="protocol_id", min_value=1, max_value=2**62, help_text=_("Protocol id."))
     election = django_filters.ModelChoiceFilter(
         field_name="protocol__election", queryset=Election.objects.all(), help_text=_("Election id.")
     )

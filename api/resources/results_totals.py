@@ -177,6 +177,7 @@ class ContestResultViewSet(ReadOnlyViewSet):
 
     serializer_class = ContestResultSerializer
     filterset_class = ContestResultFilter
+    csv_rows_per = ("candidate_results", CandidateResultSerializer)  # CSV: one line per candidate
     queryset = ContestResult.objects.select_related("unit").order_by("election_id", "basis", "unit__kato", "pk")
     # List pages from .values() (api.rows); the same JSON as ContestResultSerializer.
     list_fields = (

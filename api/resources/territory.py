@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.filters import KatoPrefixFilter, territory_filterset
+from api.filters import IntegerFilter, KatoPrefixFilter, territory_filterset
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
 from territory.kato import Kind
@@ -72,7 +72,7 @@ class PollingStationFilter(territory_filterset("unit")):
     unit = django_filters.ModelChoiceFilter(
         queryset=AdminUnit.objects.all(), help_text=_("Stations serving the unit with this id.")
     )
-    number = django_filters.NumberFilter(help_text=_("Station number (unique within a district)."))
+    number = IntegerFilter(help_text=_("Station number (unique within a district)."))
 
     class Meta:
         model = PollingStation

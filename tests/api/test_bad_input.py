@@ -56,10 +56,15 @@ def _cursor(query):
     ],
 )
 @pytest.mark.parametrize("path", ["/api/v1/protocols/", "/api/v1/protocol-entries/", "/api/v1/audit-events/"])
-def test_tampered_cursor_is_400(api, world, path, cursor):
+def test_tampered_cursor_is_404(api, world, path, cursor):
+    # Any text is a cursor to the schema (issue 20): one the API did not give names no page, as page=999.
     response = api.get(path, {"cursor": cursor})
-    assert response.status_code == 400, response.content
-    assert "cursor" in response.json()["errors"]
+    assert response.status_code == 404, response.content
+    assert response.json() == {
+        "status": 404,
+        "code": "invalid_cursor",
+        "detail": "Invalid cursor: use the `next` or `previous` link as given.",
+    }
 
 
 def test_cursor_walks_every_row_once(api, world):
@@ -94,12 +99,9 @@ def test_malformed_dates_are_400_naming_the_parameter(api, world, path, param):
         ("/api/v1/protocols/?state=lost", "state"),
         ("/api/v1/candidates/?sex=X", "sex"),
         ("/api/v1/candidates/?status=elected", "status"),
-        ("/api/v1/candidates/?party=999999", "party"),
         ("/api/v1/candidates/?election=abc", "election"),
-        ("/api/v1/contests/?region=99", "region"),
         ("/api/v1/contests/?region=3", "region"),
         ("/api/v1/contests/?region=35a", "region"),
-        ("/api/v1/contests/?district=3599", "district"),
         ("/api/v1/contests/?fewer_than_two_candidates=maybe", "fewer_than_two_candidates"),
         ("/api/v1/units/?kato=12x", "kato"),
         ("/api/v1/units/?parent=99999999999999999999999", "parent"),
@@ -115,6 +117,31 @@ def test_unknown_filter_values_are_400_naming_the_parameter(api, world, path, pa
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == "invalid" and param in body["errors"] and param in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "path, param",
+    [
+        ("/api/v1/candidates/?party=999999", "party"),
+        ("/api/v1/contests/?region=99", "region"),
+        ("/api/v1/contests/?region=990000000", "region"),
+        ("/api/v1/contests/?district=3599", "district"),
+        ("/api/v1/units/?parent=9223372036854775807", "parent"),
+    ],
+)
+def test_well_formed_references_to_nothing_are_404_naming_the_parameter(api, world, path, param):
+    # The schema allows any id from 1 and any KATO code of the right width (issue 20): a row that is
+    # not there is a 404, as a page past the last, not a 400.
+    response = api.get(path)
+    assert response.status_code == 404, response.content
+    body = response.json()
+    assert body["code"] == "not_found" and list(body["errors"]) == [param]
+    assert body["detail"] == f"Nothing has the value given in: {param}."
+
+
+@pytest.mark.parametrize("path", ["/api/v1/candidates/?party=0", "/api/v1/units/?parent=9223372036854775808"])
+def test_ids_outside_the_declared_range_are_400(api, world, path):
+    assert api.get(path).status_code == 400
 
 
 @pytest.mark.parametrize(

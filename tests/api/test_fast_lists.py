@@ -73,7 +73,7 @@ def test_a_plain_election_filter_skips_the_filterset(api, world, monkeypatch, pr
     assert api.get(f"/api/v1/{prefix}/?election={world.election.pk}&page_size=5").status_code == 200
     assert built == []
     missing = api.get(f"/api/v1/{prefix}/?election=999999")
-    assert missing.status_code == 400 and built == [1]
+    assert missing.status_code == 404 and built == [1]
 
 
 def test_fast_page_keeps_the_cursor_of_protocols(api, world):

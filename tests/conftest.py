@@ -34,6 +34,21 @@ def _english_by_default(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _own_redis_cache_per_worker(settings):
+    """With Redis as the default cache (CI's second pass), each test process gets a database of its
+    own (1 + the xdist worker's number; the broker keeps 0): the fixtures that empty the cache
+    between tests (throttle counts) flush only their own process's keys, never another process's
+    counts in the middle of its test, nor the Celery broker's queue."""
+    default = settings.CACHES["default"]
+    location = default.get("LOCATION", "")
+    if not (isinstance(location, str) and location.startswith(("redis://", "rediss://"))):
+        return
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    server = location.rsplit("/", 1)[0] if location.count("/") > 2 else location
+    settings.CACHES = {**settings.CACHES, "default": {**default, "LOCATION": f"{server}/{1 + worker}"}}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_audit_truncate_triggers():
     """On PostgreSQL the audit tables refuse TRUNCATE (core migration 0006), and Django empties the

@@ -86,6 +86,34 @@ def _task_id():
     return getattr(task.request, "id", None)
 
 
+class LoggedRequest:
+    """What a log record keeps of a request: method, path, user and request id; never the query
+    string, headers, cookies or body (its repr is "<request GET /path/>")."""
+
+    def __init__(self, request):
+        self.method = getattr(request, "method", None)
+        self.path = getattr(request, "path", "")
+        self.request_id = getattr(request, "request_id", None)
+        user = getattr(request, "__dict__", {}).get("user")
+        if user is not None:
+            self.user = user
+
+    def __repr__(self):
+        return f"<request {self.method} {self.path}>"
+
+
+class WithoutQueryStrings(logging.Filter):
+    """On django.request's records (a 4xx or 5xx), the request becomes a LoggedRequest: its query
+    string (which may hold an IIN typed into a search, or a token) stays out of every handler,
+    this project's or a third party's."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, LoggedRequest):
+            record.request = LoggedRequest(request)
+        return True
+
+
 class RequestContextFilter(logging.Filter):
     """Adds request_id, user_id and task_id to every record (None outside a request or task)."""
 

@@ -394,7 +394,10 @@ if LOG_FORMAT not in ("json", "text"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "core.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "core.logging.RequestContextFilter"},
+        "no_query_strings": {"()": "core.logging.WithoutQueryStrings"},
+    },
     "formatters": {
         "json": {"()": "core.logging.JsonFormatter"},
         "text": {"()": "core.logging.TextFormatter"},
@@ -408,6 +411,10 @@ LOGGING = {
         }
     },
     # Django's own loggers through the same handler only (its default adds a second console handler).
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A 4xx/5xx record carries the request: only its method, path and user (core.logging.LoggedRequest).
+        "django.request": {"filters": ["no_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

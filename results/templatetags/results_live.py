@@ -21,7 +21,9 @@ def _unit(context):
     level = context.get("level")
     if level is None or hasattr(level, "kato"):
         return level
-    return level.get("unit") if hasattr(level, "get") else None
+    if hasattr(level, "get"):
+        return level.get("unit")
+    return getattr(level, "unit", None)  # results.levels.Level
 
 
 @register.simple_tag(takes_context=True)
@@ -41,4 +43,4 @@ def live_panel(context):
 def results_map(context):
     request, election = context["request"], context["election"]
     metric = request.GET.get("map", "turnout")
-    return regions_map.region_map(request.user, election, metric, _basis(context))
+    return regions_map.region_map(request.user, election, metric, _basis(context), within=_unit(context))

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 BAD_VALUES = ["a\x00b", "\x00", str(2**63 + 1), "-" + str(2**63 + 1), "\u0663\u0665", "\uff13\uff15", "1.5e400"]
 
 
-CURSOR_PAGED = {"protocols", "protocol-entries", "audit-events"}
+CURSOR_PAGED = {"protocols", "protocol-entries", "protocol-attachments", "audit-events"}
 
 
 def _filters():

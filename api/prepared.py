@@ -7,10 +7,17 @@ ordinary `values_list()` queryset whose parameters are marked by sentinel values
 on first use for each database alias, and each call substitutes the real values, runs the SQL on
 that database's connection and applies the compiler's converters (so rows are exactly what the
 queryset would give, on PostgreSQL and SQLite alike).
+
+On PostgreSQL the SQL also runs as a server-side prepared statement of the connection (psycopg's
+`prepare=True` on a server-binding cursor of Django's connection, with Django's loaders and its
+query log): PostgreSQL parses and plans it once per connection instead of once per request, as the
+bench's hand-written baseline does (a page's join of five tables cost more to plan than to run).
+Django's own queries keep client-side binding (its default).
 """
 
 import datetime
 
+import psycopg
 from django.db import connections
 
 
@@ -41,19 +48,62 @@ class PreparedValues:
         select = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
         compiled = (sql, tuple(params), tuple(slots), compiler, compiler.get_converters(select))
         self._compiled[using] = compiled
+        query = queryset.query
+        self._names = (*query.extra_select, *query.values_select, *query.annotation_select)
         return compiled
+
+    def dicts(self, using, **values):
+        """The rows as dicts, as the queryset's `.values()` gives them (for a build() that returns
+        a `.values()` queryset)."""
+        rows = self.rows(using, **values)
+        names = self._names
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def rows(self, using, **values):
         """The rows (lists, in the values_list order) for these parameter values on database `using`."""
         sql, params, slots, compiler, converters = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         bound = [p if slot is None else _adapt(connection, values[slot]) for p, slot in zip(params, slots, strict=True)]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
         if converters:
             return list(compiler.apply_converters(rows, converters))
         return [list(row) for row in rows]
+
+
+ONLY_WHEN_ASKED = 2**31 - 1
+
+
+def _cursor(connection):
+    """A cursor of Django's connection (wrapped as Django wraps its own: errors, query log) that runs
+    each statement as a prepared statement on PostgreSQL; Django's cursor elsewhere."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's preparing off (None); a threshold no query reaches turns it on for
+        # the statements that ask for it (prepare=True) only. Django's client-binding cursors never
+        # prepare whatever the threshold.
+        raw.prepare_threshold = ONLY_WHEN_ASKED
+    cursor = _PreparingCursor(raw)
+    cursor.logged = connection.queries_logged
+    return connection._prepare_cursor(cursor)
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """A server-binding cursor whose statements are prepared (psycopg keeps them per connection)."""
+
+    logged = False
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        super().execute(query, params, prepare=True, binary=binary)
+        if self.logged and self._query is None:
+            # Django's query log reads the SQL from the last query sent, which a prepared
+            # statement's execution does not set.
+            self._query = self._convert_query(query, params)
+        return self
 
 
 def _adapt(connection, value):

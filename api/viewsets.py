@@ -2,6 +2,7 @@
 
 import itertools
 
+from django.db.models import Count
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import renderers, routers, viewsets
@@ -14,11 +15,13 @@ from . import cache as page_cache
 from .authentication import ApiTokenAuthentication
 from .errors import exception_handler
 from .filters import ApiFilterBackend
-from .pagination import PageNumberPagination
+from .pagination import PageNumberPagination, default_page_size
 from .parameters import check_parameters
 from .permissions import IsAuditor
-from .renderers import CSVRenderer, csv_lines, flatten
+from .prepared import PreparedValues
+from .renderers import CSVRenderer, JSONRenderer, csv_lines, flatten
 from .schema import ApiSchema
+from .scoping import scope_for_request
 from .throttling import TokenRateThrottle
 
 
@@ -28,7 +31,7 @@ class ApiMixin:
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuditor]
     throttle_classes = [TokenRateThrottle]
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     schema = ApiSchema()
 
     def get_exception_handler(self):
@@ -43,7 +46,7 @@ class ApiMixin:
         # Errors are always JSON, whatever format was asked for.
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code >= 400 and renderer is not None and renderer.format == "csv":
-            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         elif (
             renderer is not None
@@ -87,6 +90,49 @@ class _CountedPlain:
         return getattr(self._rows, name)
 
 
+class _PreparedPlain(_CountedPlain):
+    """_CountedPlain for a plain request of a national token (one id filter, no other parameter):
+    the count and the first page (the slice a paginator asks for it) run as queries compiled once
+    per resource (api.prepared), with the request's id as their parameter; the SQL is the one the
+    ORM writes for the same queryset. Any other slice or ordering goes through the ORM."""
+
+    def __init__(self, filtered, fields, prepared, value):
+        super().__init__(filtered, fields)
+        self._prepared, self._value = prepared, value
+
+    def count(self):
+        found = self._prepared.count.rows(self._rows.db, value=self._value)
+        return found[0][0] if found else 0
+
+    def order_by(self, *fields):
+        if tuple(fields) == tuple(self._rows.query.order_by):
+            return self
+        return self._rows.order_by(*fields)
+
+    def __getitem__(self, index):
+        page = self._prepared.pages.get((index.start, index.stop)) if isinstance(index, slice) else None
+        if page is None or index.step is not None:
+            return super().__getitem__(index)
+        return page.dicts(self._rows.db, value=self._value)
+
+
+class _PreparedPages:
+    """The compiled count and first pages (page size and page size + 1 rows, for numbered and
+    cursor pages) of one resource filtered by one id lookup."""
+
+    def __init__(self, queryset, lookup, fields, size):
+        def count(value):
+            filtered = queryset.filter(**{lookup: value}).order_by()
+            return filtered.values(lookup).annotate(_n=Count("pk")).values_list("_n")
+
+        def page(stop):
+            return lambda value: queryset.filter(**{lookup: value}).values(*fields)[:stop]
+
+        self.count = PreparedValues(count, value=-7)
+        self.pages = {(None, stop): PreparedValues(page(stop), value=-7) for stop in (size, size + 1)}
+        self.pages.update({(0, stop): prepared for (_, stop), prepared in list(self.pages.items())})
+
+
 class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve only. `?format=csv` on a list streams every matching row, unpaginated."""
 
@@ -98,6 +144,9 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     # Fast list pages (api.rows): the `.values()` a list page selects, and a function from a
     # page of those dicts to the rows of the response. None: the serializer builds the page.
     list_fields = None
+    # (lookup, value) of a page served by _PreparedPlain (set by _plain_rows): list_rows may read
+    # the page's related rows by the same lookup. None otherwise.
+    plain_value = None
 
     def list_rows(self, rows):
         raise NotImplementedError
@@ -116,6 +165,11 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.filter(**lookups) if lookups else queryset
 
     def _plain_lookups(self):
+        if not hasattr(self, "_plain"):
+            self._plain = self._find_plain_lookups()
+        return self._plain
+
+    def _find_plain_lookups(self):
         if not self.plain_filters:
             return None
         params = self.request.query_params
@@ -169,8 +223,29 @@ class ReadOnlyViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         if self.list_fields is None:
             return super().list(request, *args, **kwargs)
         filtered = self.filter_queryset(self.get_queryset())
-        page = self.paginator.paginate_queryset(_CountedPlain(filtered, self.list_fields), request, view=self)
+        page = self.paginator.paginate_queryset(self._plain_rows(filtered), request, view=self)
         return self.get_paginated_response(self.list_rows(page))
+
+    # {(viewset class, lookup, page size): _PreparedPages}, filled on first use.
+    _prepared_pages = {}
+
+    def _plain_rows(self, filtered):
+        """The rows of a list page: prepared (_PreparedPlain) for the first page of a national
+        token's request filtered by one plain id alone (`?election=<id>`, the auditors' usual
+        request), else _CountedPlain."""
+        lookups = self._plain_lookups()
+        if not lookups or len(lookups) != 1 or len(self.request.query_params) != 1:
+            return _CountedPlain(filtered, self.list_fields)
+        if not scope_for_request(self.request).national:
+            return _CountedPlain(filtered, self.list_fields)
+        ((lookup, value),) = lookups.items()
+        self.plain_value = (lookup, value)
+        size = default_page_size()
+        key = (type(self), lookup, size)
+        prepared = self._prepared_pages.get(key)
+        if prepared is None:
+            prepared = self._prepared_pages[key] = _PreparedPages(self.get_queryset(), lookup, self.list_fields, size)
+        return _PreparedPlain(filtered, self.list_fields, prepared, value)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -23,9 +23,22 @@ _debug = os.environ.get("DEBUG", "").strip().lower() in _TRUE
 
 # Address to listen on: 127.0.0.1:8000 behind nginx on the same host; 0.0.0.0:8000 in a container.
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-# Worker processes per host; each holds its own database connection (CONN_MAX_AGE).
-workers = _env_int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
-worker_class = "sync"
+# Threaded workers: a request holds one thread, not a whole process. A login spends most of its
+# time in the password hash (Argon2id, core/passwords.py; PBKDF2 for a hash not yet upgraded),
+# which runs outside the interpreter lock, so it no longer keeps every other request of its
+# process waiting; entry and API requests overlap their database round trips. Python code runs
+# one thread at a time per process: about one process per core, and threads for the waits
+# (docs/OPERATIONS.md, section 4).
+worker_class = "gthread"
+# Worker processes per host.
+workers = _env_int("WEB_CONCURRENCY", min(multiprocessing.cpu_count() + 1, 8))
+# Threads per process; each holds its own database connection (CONN_MAX_AGE): a host needs
+# workers x threads connections.
+threads = _env_int("GUNICORN_THREADS", 8)
+# A process accepts connections only while it has room for them (a few waiting beyond its threads,
+# and the idle kept-alive ones), so a busy process leaves new requests to an idle one instead of
+# queueing them behind its own.
+worker_connections = 4 * threads
 # Seconds a request may take before its worker is killed and replaced.
 timeout = _env_int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from api.errors import ErrorSerializer
 from api.filters import territory_filterset
 from api.pagination import CursorPagination
-from api.renderers import CSVRenderer
+from api.renderers import CSVRenderer, JSONRenderer
 from api.schema import ERROR_STATUSES
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
@@ -108,7 +108,7 @@ class AttachmentViewSet(ReadOnlyViewSet):
     @action(
         detail=True,
         url_path="file",
-        renderer_classes=[renderers.JSONRenderer, CSVRenderer, FileRenderer],
+        renderer_classes=[JSONRenderer, CSVRenderer, FileRenderer],
         filter_backends=[],
         pagination_class=None,
     )
@@ -120,6 +120,6 @@ class AttachmentViewSet(ReadOnlyViewSet):
         # An error of the download is JSON like every other error, whatever was accepted.
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code >= 400 and isinstance(renderer, FileRenderer):
-            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

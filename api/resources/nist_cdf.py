@@ -5,11 +5,11 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import renderers
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
 from api.errors import ErrorSerializer
+from api.renderers import JSONRenderer
 from api.schema import ERROR_STATUSES, ApiSchema
 from api.scoping import scope_for_request
 from api.viewsets import ApiMixin
@@ -31,7 +31,7 @@ class ElectionNistCdfView(ApiMixin, APIView):
     token's territory: contests, candidates, parties, units down to polling stations, vote and ballot counts and
     their status."""
 
-    renderer_classes = [renderers.JSONRenderer]
+    renderer_classes = [JSONRenderer]
     schema = NistCdfSchema()
 
     @extend_schema(

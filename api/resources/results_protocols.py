@@ -8,6 +8,7 @@ A protocol's turnout is the one `results.selectors.protocol_turnout_percent` giv
 from collections import defaultdict
 
 import django_filters
+from django.db import router
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -17,6 +18,7 @@ from api import rows
 from api.audit_events import register_audited_type
 from api.filters import InstantFilter, IntegerFilter, territory_filterset
 from api.pagination import CursorPagination
+from api.prepared import PreparedValues
 from api.scoping import restrict
 from api.viewsets import ReadOnlyViewSet
 from registry.models import Contest, Election
@@ -155,12 +157,7 @@ class ProtocolViewSet(ReadOnlyViewSet):
         with_figures = [row["id"] for row in page if row["state"] in WITH_FIGURES]
         votes = defaultdict(list)
         if with_figures:
-            found = (
-                ProtocolVote.objects.filter(protocol_id__in=with_figures)
-                .order_by("protocol_id", "candidacy_id")
-                .values_list("protocol_id", "candidacy_id", "votes")
-            )
-            for protocol_id, candidacy_id, count in found:
+            for protocol_id, candidacy_id, count in self._votes(page, with_figures):
                 votes[protocol_id].append({"candidacy": candidacy_id, "votes": count})
         out = []
         for row in page:
@@ -190,6 +187,36 @@ class ProtocolViewSet(ReadOnlyViewSet):
                 }
             )
         return out
+
+    def _votes(self, page, with_figures):
+        """(protocol id, candidacy id, votes) of the protocols `with_figures`, by protocol and candidacy.
+
+        A prepared page (`plain_value`: the first page of an election, national) holds every protocol
+        of the election from its first id to its last: its votes are read by that range, in a query
+        compiled once (_PAGE_VOTES); others by the list of ids."""
+        if page and self.plain_value == ("election_id", page[0]["election_id"]):
+            wanted = set(with_figures)
+            found = _PAGE_VOTES.rows(
+                router.db_for_read(ProtocolVote), election=self.plain_value[1], low=page[0]["id"], high=page[-1]["id"]
+            )
+            return [row for row in found if row[0] in wanted]
+        return (
+            ProtocolVote.objects.filter(protocol_id__in=with_figures)
+            .order_by("protocol_id", "candidacy_id")
+            .values_list("protocol_id", "candidacy_id", "votes")
+        )
+
+
+_PAGE_VOTES = PreparedValues(
+    lambda election, low, high: (
+        ProtocolVote.objects.filter(protocol__election_id=election, protocol_id__gte=low, protocol_id__lte=high)
+        .order_by("protocol_id", "candidacy_id")
+        .values_list("protocol_id", "candidacy_id", "votes")
+    ),
+    election=-7,
+    low=-8,
+    high=-9,
+)
 
 
 class EntrySerializer(serializers.ModelSerializer):

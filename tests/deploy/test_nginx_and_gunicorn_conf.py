@@ -1,8 +1,11 @@
 """The nginx site in front of gunicorn, and gunicorn's configuration read from the environment."""
 
+import multiprocessing
 import re
 import runpy
 from pathlib import Path
+
+import pytest
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -30,7 +33,7 @@ def test_nginx_logs_no_query_string():
 
 
 def load_gunicorn_conf(monkeypatch, **env):
-    for name in ("WEB_CONCURRENCY", "GUNICORN_BIND", "GUNICORN_TIMEOUT", "LOG_FORMAT", "DEBUG"):
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "GUNICORN_TIMEOUT", "LOG_FORMAT", "DEBUG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -43,6 +46,42 @@ def test_gunicorn_reads_workers_bind_and_timeout_from_env(monkeypatch):
     assert conf["workers"] == 5
     assert conf["bind"] == ["0.0.0.0:9000"]
     assert conf["timeout"] == 90
+
+
+def test_gunicorn_runs_threaded_workers_a_process_per_core_and_one_more(monkeypatch):
+    # A login holds one thread while its password hash runs, not a whole process (docs/OPERATIONS.md).
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 2)
+    conf = load_gunicorn_conf(monkeypatch)
+
+    assert conf["worker_class"] == "gthread"
+    assert conf["workers"] == 3
+    assert conf["threads"] == 8
+    # Room for a few queued requests and the proxy's kept-alive connections; a full process stops
+    # accepting and leaves new connections to the others.
+    assert conf["worker_connections"] == 32
+
+
+def test_gunicorn_caps_the_default_processes_on_a_large_host(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 32)
+
+    assert load_gunicorn_conf(monkeypatch)["workers"] == 8
+
+
+@pytest.mark.parametrize(("processes", "threads"), [("1", "1"), ("12", "32")])
+def test_gunicorn_takes_processes_and_threads_from_the_environment(monkeypatch, processes, threads):
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 2)
+    conf = load_gunicorn_conf(monkeypatch, WEB_CONCURRENCY=processes, GUNICORN_THREADS=threads)
+
+    assert conf["workers"] == int(processes)
+    assert conf["threads"] == int(threads)
+    assert conf["worker_connections"] == 4 * int(threads)
+
+
+def test_gunicorn_treats_empty_values_as_unset(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 2)
+    conf = load_gunicorn_conf(monkeypatch, WEB_CONCURRENCY=" ", GUNICORN_THREADS="")
+
+    assert (conf["workers"], conf["threads"]) == (3, 8)
 
 
 def test_gunicorn_defaults_to_loopback_and_json_logs(monkeypatch):

@@ -107,8 +107,14 @@ def empty_protocols(election, count, seed, *, actor=None):
                 for row in stations
             ]
         )
+        # The clerks sit on this plan's commissions only: each worker reads its users' memberships
+        # (as every request does), and thousands left by earlier runs (13,400 each after a few
+        # benches) cost each worker a second before its first protocol, a cost of the bench's
+        # reuse of two users, not of entry (a clerk sits on one commission).
+        users = clerks()
+        Membership.objects.filter(user__in=users, commission__kind=Commission.Kind.PRECINCT).delete()
         Membership.objects.bulk_create(
-            [Membership(user=u, commission=c, role=Membership.Role.CLERK) for c in commissions for u in clerks()]
+            [Membership(user=u, commission=c, role=Membership.Role.CLERK) for c in commissions for u in users]
         )
     return plan
 
@@ -250,17 +256,22 @@ def measure(election, certifier, *, per_worker=40, worker_counts=(1, 8), runs=3,
     """Protocols/s through the services and for the baseline, per worker count: medians of `runs`."""
     close_old_connections()
     out = {}
+    kinds = (("services", through_services), ("baseline", raw_inserts))
     for workers in worker_counts:
-        for kind, fn in (("services", through_services), ("baseline", raw_inserts)):
-            results = []
-            for r in range(runs):
+        # The runs of the two kinds alternate (services, baseline, services, ...): on a shared machine
+        # the load drifts over minutes, and a ratio of medians taken minutes apart measured the drift.
+        results = {kind: [] for kind, _ in kinds}
+        for r in range(runs):
+            for kind, fn in kinds:
                 plan = empty_protocols(election, per_worker * workers, seed * 1000 + workers * 10 + r, actor=certifier)
-                results.append(fn(election, plan, workers, certifier))
-            rates = sorted(x["rate"] for x in results)
+                results[kind].append(fn(election, plan, workers, certifier))
+        for kind, _ in kinds:
+            results_of_kind = results[kind]
+            rates = sorted(x["rate"] for x in results_of_kind)
             out[(kind, workers)] = {
                 "rate": rates[len(rates) // 2],
-                "errors": sum(x["errors"] for x in results),
-                "first_error": next((x["first_error"] for x in results if x["first_error"]), None),
+                "errors": sum(x["errors"] for x in results_of_kind),
+                "first_error": next((x["first_error"] for x in results_of_kind if x["first_error"]), None),
                 "protocols": per_worker * workers * runs,
             }
             say(

@@ -118,11 +118,43 @@ def make_official(protocol, entry, candidacies):
         setattr(protocol, name, values[name])
     protocol.against_all = values.get("against_all") if protocol.election.against_all else None
     protocol.official_entry = entry
-    ProtocolVote.objects.filter(protocol=protocol).delete()
-    ProtocolVote.objects.bulk_create(
-        [ProtocolVote(protocol=protocol, candidacy_id=int(cid), votes=n) for cid, n in values["votes"].items()]
-    )
+    replace_votes(protocol.pk, [(int(cid), n) for cid, n in values["votes"].items()])
     return [*controls.FIGURE_NAMES, "against_all", "official_entry"]
+
+
+def _insert_sql(entry):
+    """The INSERT of a new entry (its id set) as `entry.save()` would send it, as (sql, params)."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    fields = ProtocolEntry._meta.concrete_fields
+    params = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+    columns = ", ".join(qn(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {qn(ProtocolEntry._meta.db_table)} ({columns}) VALUES ({placeholders})", params
+
+
+def replace_votes(protocol_id, votes):
+    """Replace a protocol's vote rows by `votes` [(candidacy id, votes)]. On PostgreSQL one statement
+    (the INSERT reads the DELETE's result, so it runs after it: two CTEs otherwise share one
+    snapshot and the unique constraint would meet the old rows). Written before the protocol's
+    UPDATE, in its own statement, as the ORM path does: the aggregation triggers of both tables
+    read the other one's rows (one statement would count the votes of a verified protocol twice)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not votes:
+        ProtocolVote.objects.filter(protocol_id=protocol_id).delete()
+        ProtocolVote.objects.bulk_create(
+            [ProtocolVote(protocol_id=protocol_id, candidacy_id=cid, votes=n) for cid, n in votes]
+        )
+        return
+    table = connection.ops.quote_name(ProtocolVote._meta.db_table)
+    rows = ", ".join(["(%s::bigint, %s::integer)"] * len(votes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} WHERE protocol_id = %s RETURNING 1) "
+            f"INSERT INTO {table} (protocol_id, candidacy_id, votes) SELECT %s, v.c, v.n "
+            f"FROM (VALUES {rows}) AS v(c, n) CROSS JOIN (SELECT count(*) FROM gone) AS g",
+            [protocol_id, protocol_id, *(x for row in votes for x in row)],
+        )
 
 
 def save_entry(
@@ -151,7 +183,10 @@ def save_entry(
     protocol_id = protocol.pk if isinstance(protocol, Protocol) else int(protocol)
     submission = clean_submission(submission)
     with transaction.atomic():
-        protocol = lock(protocol_id)
+        # On PostgreSQL the lock reads the candidates too (one round trip: see `lock`).
+        protocol = lock(protocol_id, with_candidacies=candidacies is None, reserve_entry_id=True)
+        if candidacies is None:
+            candidacies = getattr(protocol, "_candidacies", None)
         actor = check_enter(user, protocol.polling_station)
         # An empty protocol has no live entries: one query fewer on the first clerk's submission.
         entries = {} if protocol.state == S.EMPTY else live_entries(protocol, with_clerks=False)
@@ -191,7 +226,14 @@ def save_entry(
         else:
             entry.status = ProtocolEntry.Status.FINISHED
             entry.finished_at = now
-            entry.save()
+            writes = ()
+            if start_event and getattr(protocol, "_entry_id", None) is not None:
+                # PostgreSQL: the new entry's row joins the transition's one statement (its id taken
+                # with the lock: the audit record names it).
+                entry.pk = protocol._entry_id
+                writes = [_insert_sql(entry)]
+            else:
+                entry.save()
             data = {"entry": entry.pk, "slot": slot, "values": stored, "acknowledged": acks}
             fields = ()
             if slot == 1:
@@ -203,7 +245,8 @@ def save_entry(
                 else:
                     fields = make_official(protocol, entry, context["candidacies"])
                     steps.append(("finish_second_equal", data))
-            advance(protocol, steps, actor=actor, extra_fields=fields)
+            advance(protocol, steps, actor=actor, extra_fields=fields, writes=writes)
+            entry._state.adding, entry._state.db = False, transaction.get_connection().alias
     if refused is not None:  # the draft is committed; the finish is refused
         refused.details["entry"] = entry
         refused.details["protocol"] = protocol

@@ -35,3 +35,44 @@ def test_a_failing_worker_is_counted_not_hidden():
 
     seconds, errors, first = entry._run(2, plan, work)
     assert errors == 1 and first == "ValueError: refused" and seconds > 0
+
+
+def test_the_runs_of_services_and_baseline_alternate(monkeypatch):
+    """Alternating runs: both kinds see the same drift of a shared machine's load."""
+    order = []
+
+    def fake(kind):
+        def run(election, plan, workers, certifier):
+            order.append((kind, workers))
+            return {"seconds": 1.0, "rate": 1.0, "errors": 0, "first_error": None}
+
+        return run
+
+    monkeypatch.setattr(entry, "close_old_connections", lambda: None)
+    monkeypatch.setattr(entry, "empty_protocols", lambda *args, **kwargs: [])
+    monkeypatch.setattr(entry, "through_services", fake("services"))
+    monkeypatch.setattr(entry, "raw_inserts", fake("baseline"))
+    out = entry.measure(None, None, per_worker=1, worker_counts=(1, 8), runs=2, say=lambda m: None)
+    assert order == [
+        ("services", 1),
+        ("baseline", 1),
+        ("services", 1),
+        ("baseline", 1),
+        ("services", 8),
+        ("baseline", 8),
+        ("services", 8),
+        ("baseline", 8),
+    ]
+    assert set(out) == {("services", 1), ("baseline", 1), ("services", 8), ("baseline", 8)}
+
+
+def test_the_clerks_sit_on_the_commissions_of_the_current_plan_only():
+    from territory.models import Membership
+
+    election = builder.build(PRESETS["tiny"], seed=6, say=lambda m: None)
+    user = builder.bench_user()
+    entry.empty_protocols(election, 4, 1, actor=user)
+    plan = entry.empty_protocols(election, 3, 2, actor=user)
+    for clerk in entry.clerks():
+        stations = set(Membership.objects.filter(user=clerk).values_list("commission__polling_station", flat=True))
+        assert stations == {Protocol.objects.get(pk=pid).polling_station_id for pid, _ in plan}

@@ -1,12 +1,15 @@
 """Fault: the database connection drops in the middle of a clerk's entry.
 
-Through the real entry page: while `save_entry` is inside its transaction (the protocol moved to
-"first entry in progress" in memory and the entry row written, the protocol's UPDATE and audit
-records not yet), the
-backend serving the request is terminated from another connection (`pg_terminate_backend`), as a
-database restart or a network cut would. The clerk gets the form back with a clear message (503,
-not a 500 traceback), nothing of the entry is saved (no entry row, protocol unchanged, no audit
-record), and submitting again works.
+Through the real entry page, the backend serving the request is terminated from another connection
+(`pg_terminate_backend`), as a database restart or a network cut would, at two moments inside
+`save_entry`'s transaction:
+
+- before the finishing transition's statement (the protocol is locked, nothing written yet);
+- after every write of the entry (on PostgreSQL the entry row, the protocol's UPDATE and its audit
+  records are one statement), before the COMMIT.
+
+Either way the clerk gets the form back with a clear message (503, not a 500 traceback), nothing of
+the entry is saved (no entry row, protocol unchanged, no audit record), and submitting again works.
 """
 
 from unittest import mock
@@ -48,7 +51,14 @@ def form_data(w, protocol):
     return {**data, "version": str(protocol.version), "action": "finish"}
 
 
-def test_connection_dropped_during_an_entry(client):
+def backend_pid():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("moment", ["before the writes", "after the writes, before the commit"])
+def test_connection_dropped_during_an_entry(client, moment):
     with clock.frozen(COUNTING):
         w = World()
         create_protocols_for_contest(w.contest, w.cec)
@@ -61,16 +71,23 @@ def test_connection_dropped_during_an_entry(client):
     killed = []
 
     def advance_after_losing_the_connection(*args, **kwargs):
-        if any(event == "finish_first" for event, _ in args[1]) and not killed:
-            # Inside save_entry's transaction: the protocol has started its first entry and the
-            # entry row is written; the finishing transition is not.
-            assert ProtocolEntry.objects.filter(protocol=protocol).exists()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                pid = cursor.fetchone()[0]
-            terminate(pid)
-            killed.append(pid)
-        return real_advance(*args, **kwargs)
+        finishing = any(event == "finish_first" for event, _ in args[1]) and not killed
+        if finishing and moment == "before the writes":
+            # Inside save_entry's transaction, the protocol locked: its entry not yet written.
+            assert connection.in_atomic_block
+            assert not ProtocolEntry.objects.filter(protocol=protocol).exists()
+            killed.append(backend_pid())
+            terminate(killed[-1])
+        result = real_advance(*args, **kwargs)
+        if finishing and moment == "after the writes, before the commit":
+            # Every write of the entry is done, seen inside the uncommitted transaction.
+            assert connection.in_atomic_block
+            assert ProtocolEntry.objects.filter(protocol=protocol, status="finished").exists()
+            assert Protocol.objects.get(pk=protocol.pk).state == ProtocolState.FIRST_ENTRY_DONE
+            assert AuditEvent.objects.count() > audit_before
+            killed.append(backend_pid())
+            terminate(killed[-1])
+        return result
 
     with clock.frozen(COUNTING), mock.patch.object(entry_service, "advance", advance_after_losing_the_connection):
         response = client.post(url, form_data(w, protocol))

@@ -8,26 +8,7 @@ from hypothesis import strategies as st
 
 from results import controls
 from results.controls import MAX_FIGURE, Thresholds, run_controls
-
-CANDS = {11: "Ahmetov", 12: "Bekova", 13: "Sadykov"}
-
-
-def valid(**overrides):
-    """A consistent protocol: V=1000, Is=700, Im=50 (750 issued, 75%), all found, 30 invalid."""
-    values = {
-        "voters": 1000,
-        "ballots_received": 1000,
-        "issued_station": 700,
-        "issued_mobile": 50,
-        "spoiled": 10,
-        "unused": 240,
-        "found_stationary": 700,
-        "found_mobile": 50,
-        "invalid": 30,
-        "votes": {11: 400, 12: 200, 13: 120},
-    }
-    values.update(overrides)
-    return values
+from tests.results.control_inputs import CANDS, valid
 
 
 def codes(values, **kw):

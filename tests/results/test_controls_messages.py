@@ -7,26 +7,7 @@ import pytest
 
 from results import controls
 from results.controls import MAX_FIGURE, ControlResult, Report, Thresholds, parse_figure, run_controls
-
-CANDS = {11: "Ahmetov", 12: "Bekova", 13: "Sadykov"}
-
-
-def valid(**overrides):
-    """V=1000, R=1000 = Is 700 + Im 50 + S 10 + U 240; found 700 + 50 = 30 invalid + 720 votes."""
-    values = {
-        "voters": 1000,
-        "ballots_received": 1000,
-        "issued_station": 700,
-        "issued_mobile": 50,
-        "spoiled": 10,
-        "unused": 240,
-        "found_stationary": 700,
-        "found_mobile": 50,
-        "invalid": 30,
-        "votes": {11: 400, 12: 200, 13: 120},
-    }
-    values.update(overrides)
-    return values
+from tests.results.control_inputs import CANDS, valid
 
 
 def results(values, **kw):

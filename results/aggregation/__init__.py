@@ -25,27 +25,31 @@ deltas it consumes (a from-scratch run deletes those of its contests: it counts 
 one snapshot. An entry committing during a run is counted exactly once: by this run if in its
 snapshot, else by the next one, its deltas still queued.
 
-Shape of a from-scratch run (a constant number of queries whatever the election's size), in one
+Shape of a from-scratch run (a constant number of statements whatever the election's size), in one
 transaction, after taking the election's lock:
 - PostgreSQL only: JIT off and a larger work_mem for this transaction, the staging tables of
   the writes, and the consumption of the pending deltas, in one round trip (run._prepare_transaction);
-- read: contests (1 query); protocol totals per contest, both bases as filtered aggregates
-  (1 GROUP BY); the election's candidacies (1) and votes per candidacy, both bases (1 GROUP BY
-  over the vote rows joined to their protocols);
-- build the rows as tuples (Python runs once per contest and candidacy, for the outcome rules,
-  never per protocol);
-- write (results.aggregation.store): per result table, COPY into a staging table and one
-  upsert-and-delete statement (PostgreSQL), or delete and multi-row INSERTs (SQLite);
-- roll-ups: unit rows from the contest rows just built; district, region and election rows in one
-  query (UNION ALL of three GROUP BYs over the contest table; only the touched districts and
-  regions in an incremental run).
+- PostgreSQL (results.aggregation.sets): one statement groups the protocols and the votes, ranks
+  the candidacies, decides every contest's outcome in SQL (the rules of results.outcomes.decide,
+  tested against it), and writes the contest rows (every one: their computed_at dates the run)
+  and the candidate rows that change, deleting the rows of the run's contests it no longer gives;
+  one more writes the roll-ups (unit rows from the contest rows, district, region and election
+  sums; only rows that change, the election's always). Nothing comes back to Python but counts;
+- other databases (SQLite): read contests, protocol totals (1 GROUP BY), candidacies and votes
+  per candidacy (1 GROUP BY); build the rows as tuples in Python (once per contest and
+  candidacy, for the outcome rules, never per protocol); write (results.aggregation.store):
+  delete and multi-row INSERTs; roll-ups: unit rows from the contest rows just built, district,
+  region and election rows in one query;
+- the anomaly flags (results.aggregation.flags): the stations read in one query, the rules of
+  results.anomalies in Python, only the flags that change written.
 A delta run is five round trips and a commit: begin, lock, consume the queue, read the touched
 contests, write their contest and candidate rows and the roll-ups.
 A failure rolls the whole transaction back: the previous tables stay (and the consumed deltas
 stay queued). Running twice gives the same rows (only `computed_at` moves). Figures
 (docs/PERFORMANCE.md, `manage.py bench`): 10 million vote rows (1,000,000 protocols, 2,500
 contests) within 1.2x of a hand-written SQL baseline; at 100,000 protocols / 500,000 vote rows the
-first version took 17 s.
+first version took 17 s. At kz (10,000 protocols) the run is bounded by the outcome, ranking and
+writes the baseline does not do, and by the anomaly rules in Python.
 """
 
 from . import deltas, flags, locks, read, rollups, rows, run, store

@@ -13,8 +13,10 @@ is replaced when all its protocols lie in those districts (always, for akims' co
 within one district). Cost: one row per protocol of those districts, not of the election.
 """
 
+import json
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Count, Exists, Q
 
 from .. import anomalies
@@ -36,43 +38,54 @@ def contest_leaders(election, contest_ids=None):
 
 def stations(election, protocols=None):
     """The anomalies.Station of every protocol with figures of `election` (or of the `protocols`
-    queryset, e.g. a user's territory), with its contest leader's votes."""
-    every = protocols is None
-    protocols = Protocol.objects.filter(election=election) if every else protocols
-    protocols = protocols.filter(state__in=WITH_FIGURES).order_by()
-    leaders = contest_leaders(election, None if every else protocols.values("contest_id"))
-    # By candidacy alone (its index holds the votes): joining the protocols cost 30x more on SQLite.
-    # A leader's rows outside `protocols` are read and left unused.
-    leader_votes = dict(
-        ProtocolVote.objects.filter(candidacy_id__in=set(leaders.values()))
-        .order_by()
-        .values_list("protocol_id", "votes")
+    queryset, e.g. a user's territory), with its contest leader's votes.
+
+    One query: the contests' leaders (the preliminary candidate rows: most votes, lowest candidacy
+    id among equals, as anomalies.leaders picks them) by a window function, the protocols, and each
+    protocol's vote count for its leader (an index read per protocol). Reading the leaders, their
+    vote counts and the protocols in three ORM queries cost more than the rules themselves."""
+    where, params = "", []
+    if protocols is not None:
+        inner, params = protocols.order_by().values("pk").query.sql_with_params()
+        where = f" AND p.id IN ({inner})"
+    candidates = CandidateResult._meta.db_table
+    contest_scope = (
+        ""
+        if protocols is None
+        else f" AND contest_id IN (SELECT contest_id FROM {Protocol._meta.db_table} p WHERE p.election_id = %s{where})"
     )
-    rows = protocols.values_list(
-        "pk",
-        "contest_id",
-        "polling_station_id",
-        "district_id",
-        "voters",
-        "issued_station",
-        "issued_mobile",
-        "found_stationary",
-        "found_mobile",
-        "invalid",
+    states = ", ".join(["%s"] * len(WITH_FIGURES))
+    sql = (
+        "WITH leaders AS (SELECT contest_id, candidacy_id FROM (SELECT contest_id, candidacy_id, row_number() OVER "
+        "(PARTITION BY contest_id ORDER BY votes DESC, candidacy_id) AS n "
+        f"FROM {candidates} WHERE election_id = %s AND basis = %s{contest_scope}) AS r WHERE n = 1) "
+        "SELECT p.contest_id, p.polling_station_id, p.district_id, p.voters, p.issued_station + p.issued_mobile, "
+        "p.found_stationary + p.found_mobile, p.found_mobile, p.invalid, l.candidacy_id, v.votes "
+        f"FROM {Protocol._meta.db_table} p LEFT JOIN leaders l ON l.contest_id = p.contest_id "
+        # The leaders' vote counts by candidacy (its index), not a join over every vote count.
+        f"LEFT JOIN (SELECT protocol_id, candidacy_id, votes FROM {ProtocolVote._meta.db_table} "
+        "WHERE candidacy_id IN (SELECT candidacy_id FROM leaders)) AS v "
+        "ON v.protocol_id = p.id AND v.candidacy_id = l.candidacy_id "
+        f"WHERE p.election_id = %s AND p.state IN ({states}){where}"
     )
+    scope_params = [] if protocols is None else [election.pk, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [election.pk, Basis.PRELIMINARY, *scope_params, election.pk, *WITH_FIGURES, *params])
+        rows = cursor.fetchall()
     return [
         anomalies.Station(
             contest=contest,
             polling_station=station,
             district=district,
             voters=voters,
-            issued=is_ + im,
-            found=fs + fm,
+            issued=issued,
+            found=found,
             found_mobile=fm,
             invalid=invalid,
-            leader_votes=leader_votes.get(pk, 0 if contest in leaders else None),
+            # No vote count for the leader reads as 0, as when the contest has a leader at all.
+            leader_votes=(votes or 0) if leader is not None else None,
         )
-        for pk, contest, station, district, voters, is_, im, fs, fm, invalid in rows
+        for contest, station, district, voters, issued, found, fm, invalid, leader, votes in rows
     ]
 
 
@@ -94,7 +107,7 @@ def _districts_of(election, contest_ids):
 def refresh(election, now, contest_ids=None):
     """Replace the election's anomaly flags with those of its current figures: all of them, or with
     `contest_ids` those of the districts these contests lie in (see the module's docstring).
-    Returns the number of flags written."""
+    Returns the number of flags of the scope."""
     existing = AnomalyFlag.objects.filter(election=election)
     if contest_ids is None:
         found = stations(election)
@@ -107,7 +120,23 @@ def refresh(election, now, contest_ids=None):
         existing = existing.filter(
             (Q(polling_station__isnull=False) & inside) | Q(polling_station__isnull=True, contest_id__in=whole_contests)
         )
-    existing.delete()
+    # Only the differences are written: a flag raised again with the same figures keeps its row
+    # (and its computed_at: when it was raised with them). Deleting and inserting every flag of
+    # the election on each run cost more than the rules.
+    wanted = defaultdict(list)
+    for f in flags:
+        wanted[_key(f.contest, f.polling_station, f.district, f.code, f.values)].append(f)
+    gone = []
+    for pk, *key in existing.order_by().values_list(
+        "pk", "contest_id", "polling_station_id", "district_id", "code", "values"
+    ):
+        kept = wanted.get(_key(*key))
+        if kept:
+            kept.pop()
+        else:
+            gone.append(pk)
+    if gone:
+        AnomalyFlag.objects.filter(pk__in=gone).delete()
     AnomalyFlag.objects.bulk_create(
         (
             AnomalyFlag(
@@ -119,8 +148,13 @@ def refresh(election, now, contest_ids=None):
                 values=f.values,
                 computed_at=now,
             )
-            for f in flags
+            for new in wanted.values()
+            for f in new
         ),
         batch_size=BATCH,
     )
     return len(flags)
+
+
+def _key(contest, polling_station, district, code, values):
+    return (contest, polling_station, district, code, json.dumps(values, sort_keys=True))

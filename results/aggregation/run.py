@@ -16,10 +16,11 @@ from ..models import (
     TurnoutRollup,
 )
 from ..outcomes import Rules
-from . import deltas, flags, store
+from . import deltas, flags, sets, store
 from .locks import AggregationBusy, lock_election
 from .read import BASIS_STATES, _candidate_votes, _contests, _protocol_totals
-from .rollups import _rollups, _write_rollups
+from .rollups import _rollups
+from .rollups import _write_rollups as _write_rollup_rows
 from .rows import CANDIDATE_FIELDS, CONTEST_FIELDS, ROLLUP_FIELDS, _contest_rows, _write_results
 
 # work_mem of an aggregation transaction on PostgreSQL (see _prepare_transaction).
@@ -131,7 +132,14 @@ def _run(election_id, wait, body):
 
 def _from_scratch(election, contest_ids, now):
     """The rows of `contest_ids` (all of the election's when None) from their protocols; writes the
-    contest and candidate rows. Returns (contests, candidate rows written, ContestRow summaries)."""
+    contest and candidate rows. Returns (contests, candidate rows written, ContestRow summaries:
+    None on PostgreSQL, where the roll-ups are summed from the rows written).
+
+    PostgreSQL: decided and written set-based, in one statement (results.aggregation.sets).
+    Elsewhere: grouped reads, the rows built in Python (results.aggregation.rows)."""
+    if sets.supported():
+        contest_rows, candidate_rows = sets.write_results(election, contest_ids, Rules.from_election(election), now)
+        return contest_rows // len(BASIS_STATES), candidate_rows, None
     contest_rows = _contests(election, contest_ids)
     known_ids = None if contest_ids is None else [c["pk"] for c in contest_rows]
     totals = _protocol_totals(election, known_ids)
@@ -139,6 +147,18 @@ def _from_scratch(election, contest_ids, now):
     contest_results, candidate_results, summaries = _contest_rows(election, contest_rows, totals, votes, now)
     _write_results(election, contest_results, candidate_results, contest_ids)
     return len(contest_rows), len(candidate_results), summaries
+
+
+def _write_rollups(election, contest_ids, summaries, now):
+    """Replace the roll-ups the run touched (all of them when `contest_ids` is None); returns the
+    rows written. PostgreSQL: one statement over the contest rows (results.aggregation.sets);
+    elsewhere unit rows from the summaries and one grouped query (results.aggregation.rollups)."""
+    if summaries is None:
+        return sets.write_rollups(election, contest_ids, now)
+    full = contest_ids is None
+    rollups, units, districts, regions = _rollups(election, summaries, full, now)
+    _write_rollup_rows(election, rollups, full, units, districts, regions)
+    return len(rollups)
 
 
 def recompute(election, contests=None, *, wait=False):
@@ -155,14 +175,13 @@ def recompute(election, contests=None, *, wait=False):
         _prepare_transaction(*([deltas.discard_sql(election.pk, contest_ids)] if deltas.supported() else []))
         now = clock.now()
         n_contests, n_candidates, summaries = _from_scratch(election, contest_ids, now)
-        rollups, units, districts, regions = _rollups(election, summaries, full, now)
-        _write_rollups(election, rollups, full, units, districts, regions)
+        n_rollups = _write_rollups(election, contest_ids, summaries, now)
         flags.refresh(election, now, contest_ids)
         return Summary(
             election_id=election.pk,
             contests=n_contests,
             candidates=n_candidates // len(BASIS_STATES),
-            rollups=len(rollups),
+            rollups=n_rollups,
             full=full,
         )
 

@@ -1,8 +1,9 @@
 """Faults of the aggregation: a run killed after partial writes, and two workers on one election.
 
-- Killed mid-run: the store's bulk write of the second table raises after the first table was
-  rewritten; the transaction rolls back, the previous result tables are exactly as they were, and
-  a re-run writes the correct ones.
+- Killed mid-run: the roll-ups' write raises after the contest and candidate tables were
+  rewritten (on PostgreSQL in one set-based statement, elsewhere by the store's bulk writes; the
+  new rows are seen inside the run's transaction first); the transaction rolls back, the previous
+  result tables are exactly as they were, and a re-run writes the correct ones.
 - Two workers: two threads (each with its own database connection) run the task body for the same
   election at the same time; one runs, the other finds the lock taken and asks to retry (no wait,
   no write), and the totals are correct afterwards.
@@ -17,7 +18,7 @@ from django.db import connection
 
 from core import clock
 from results import aggregation, aggregation_hook
-from results.aggregation import store
+from results.aggregation import run, store
 from results.models import CandidateResult, ContestResult, Protocol, TurnoutRollup
 from results.services import certify_protocol, create_protocols_for_contest
 from results.tasks import aggregate_contests
@@ -57,18 +58,16 @@ def test_a_run_killed_after_partial_writes_leaves_the_previous_tables(world):
     assert official(world.contest).protocols_counted == 0
     certify(world)
 
-    real_replace = store.replace
     calls = []
 
-    def dies_on_second_table(*args, **kwargs):
-        calls.append(args[0])
-        if len(calls) == 2:
-            raise RuntimeError("worker killed")
-        return real_replace(*args, **kwargs)
+    def dies_before_the_rollups(*args, **kwargs):
+        # The contest and candidate rows of this run are written, not yet committed.
+        calls.append(official(world.contest).protocols_counted)
+        raise RuntimeError("worker killed")
 
-    with mock.patch.object(store, "replace", dies_on_second_table), pytest.raises(RuntimeError, match="killed"):
+    with mock.patch.object(run, "_write_rollups", dies_before_the_rollups), pytest.raises(RuntimeError, match="killed"):
         aggregate_contests(world.election.pk, None)
-    assert len(calls) == 2, "the first table was written before the failure"
+    assert calls == [1], "the run's first tables were written before the failure"
     assert tables() == before
 
     summary = aggregate_contests(world.election.pk, None)
@@ -81,6 +80,33 @@ def test_a_run_killed_after_partial_writes_leaves_the_previous_tables(world):
     assert votes == {world.c1.pk: 400, world.c2.pk: 200, world.c3.pk: 120}
     election_row = TurnoutRollup.objects.get(election=world.election, basis="official", level="election")
     assert (election_row.protocols_counted, election_row.ballots_issued) == (1, 750)
+
+
+def test_a_run_killed_between_two_tables_of_the_store_leaves_the_previous_tables(world):
+    """Elsewhere than PostgreSQL the contest and candidate tables are two bulk writes of the store:
+    a kill between them rolls the first back too."""
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL writes both tables in one statement (results.aggregation.sets)")
+    with clock.frozen(COUNTING):
+        aggregation.recompute(world.election)
+    before = tables()
+    certify(world)
+
+    real_replace = store.replace
+    calls = []
+
+    def dies_on_second_table(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_replace(*args, **kwargs)
+
+    with mock.patch.object(store, "replace", dies_on_second_table), pytest.raises(RuntimeError, match="killed"):
+        aggregate_contests(world.election.pk, None)
+    assert calls == [CandidateResult, ContestResult], "the first table was written before the failure"
+    assert tables() == before
+    aggregate_contests(world.election.pk, None)
+    assert official(world.contest).protocols_counted == 1
 
 
 @pytest.mark.postgres

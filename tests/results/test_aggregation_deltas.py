@@ -374,7 +374,7 @@ def test_an_entry_committing_during_a_run_is_counted_once(setup, monkeypatch, ru
     election, (c1, c2, _) = setup["election"], setup["contests"]
     certify(setup["p"]["c2_ver"])  # something for the delta run to apply
     # A hook late in the run (its writes): another worker commits a certification meanwhile.
-    module, name = (deltas, "write") if run == "delta" else (aggregation.run, "_rollups")
+    module, name = (deltas, "write") if run == "delta" else (aggregation.run, "_write_rollups")
     original = getattr(module, name)
 
     def commit_meanwhile(*args, **kwargs):

@@ -1,0 +1,96 @@
+"""The anomaly flags a run writes (results.aggregation.flags.refresh): only the differences, with the
+same flags as a run into an empty table; the stations read in one query as the rules need them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from results import anomalies
+from results.aggregation import flags, recompute
+from results.models import AnomalyFlag, CandidateResult, Protocol, ProtocolState
+
+from . import aggregation_data as data
+
+pytestmark = pytest.mark.django_db
+
+S = ProtocolState
+
+
+@pytest.fixture
+def district_of_seven():
+    """Seven one-station contests in one district: turnout 49-51% and one 100% (verified)."""
+    region = data.region()
+    district = data.district(region)
+    election = data.election()
+    made = []
+    for i, issued in enumerate([490, 490, 500, 500, 510, 510, 1000]):
+        contest, cands, (station,) = data.contest(election, data.rural_district(district), candidates=2)
+        leader = issued * 6 // 10
+        state = S.VERIFIED if i == 6 else S.CERTIFIED
+        made.append(
+            (contest, station, data.simple_protocol(contest, station, cands, [leader, issued - leader], state=state))
+        )
+    return election, made
+
+
+def flag_rows(election):
+    return sorted(
+        AnomalyFlag.objects.filter(election=election).values_list(
+            "contest_id", "polling_station_id", "district_id", "code", "values"
+        ),
+        key=repr,
+    )
+
+
+def test_a_rerun_keeps_the_unchanged_flags_rows_and_writes_nothing(district_of_seven):
+    election, _ = district_of_seven
+    recompute(election)
+    before = list(AnomalyFlag.objects.filter(election=election).values_list("pk", "computed_at").order_by("pk"))
+    assert before
+    with CaptureQueriesContext(connection) as ctx:
+        recompute(election)
+    writes = [q["sql"] for q in ctx.captured_queries if "results_anomalyflag" in q["sql"]]
+    assert all(sql.lstrip().startswith("SELECT") for sql in writes), writes
+    assert list(AnomalyFlag.objects.filter(election=election).values_list("pk", "computed_at").order_by("pk")) == before
+
+
+def test_after_a_change_the_flags_equal_those_written_into_an_empty_table(district_of_seven):
+    election, made = district_of_seven
+    recompute(election)
+    _, _, protocol = made[0]
+    Protocol.objects.filter(pk=protocol.pk).update(
+        issued_station=1000, found_stationary=1000, unused=0, ballots_received=1000
+    )
+    first = protocol.votes.order_by("candidacy_id").first()
+    protocol.votes.filter(pk=first.pk).update(votes=first.votes + 510)
+    recompute(election)
+    written = flag_rows(election)
+    AnomalyFlag.objects.filter(election=election).delete()
+    recompute(election)
+    assert flag_rows(election) == written
+    assert len(written) > 3
+
+
+def test_the_stations_carry_their_contest_leaders_votes(district_of_seven):
+    """The leader as anomalies.leaders picks it from the preliminary candidate rows (most votes,
+    lowest id among equals); its vote count in each protocol; None where the contest has no rows."""
+    election, made = district_of_seven
+    recompute(election)
+    contest, station, protocol = made[2]
+    # A tie: the lower candidacy id leads.
+    CandidateResult.objects.filter(contest=contest, basis="preliminary").update(votes=7)
+    low = min(CandidateResult.objects.filter(contest=contest).values_list("candidacy_id", flat=True))
+    other_contest, other_station, _ = made[3]
+    CandidateResult.objects.filter(contest=other_contest).delete()
+    found = {s.polling_station: s for s in flags.stations(election)}
+    assert found[station.pk].leader_votes == protocol.votes.get(candidacy_id=low).votes
+    assert found[other_station.pk].leader_votes is None
+    votes = {}
+    for c, k, n in CandidateResult.objects.filter(election=election, basis="preliminary").values_list(
+        "contest_id", "candidacy_id", "votes"
+    ):
+        votes.setdefault(c, {})[k] = n
+    assert anomalies.leaders(votes)[contest.pk] == low
+    scoped = flags.stations(election, Protocol.objects.filter(contest=contest))
+    assert [s.polling_station for s in scoped] == [station.pk]
+    assert scoped[0] == found[station.pk]

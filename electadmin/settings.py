@@ -113,8 +113,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # sequences (the audit chain, entry state checks) cannot interleave.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 else:
-    # Persistent connections (seconds; 0 closes after each request). Keep web processes x workers
-    # x this below PostgreSQL's max_connections (docs/OPERATIONS.md).
+    # Persistent connections (seconds; 0 closes after each request): one per gunicorn thread. Keep
+    # hosts x WEB_CONCURRENCY x GUNICORN_THREADS, plus Celery's, below PostgreSQL's max_connections
+    # (docs/OPERATIONS.md, "Connection budget").
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     if RUNSERVER:
         # The development server runs a thread per request, and a persistent connection per thread
@@ -131,6 +132,16 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASE_ROUTERS = ["electadmin.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id at OWASP's recommended parameters (core/passwords.py); PBKDF2 (Django's default) and its
+# other hashers still verify older hashes, which are rehashed with Argon2id at the next login.
+PASSWORD_HASHERS = [
+    "core.passwords.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

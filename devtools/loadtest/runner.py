@@ -36,6 +36,14 @@ API_PATHS = (
     "/api/v1/audit-events/",
 )
 MY_STATIONS = "/entry/"
+# What a person waits for, by the kinds of request it takes, and the p95 each must stay under
+# (issue 21): logging in, the entry pages, the auditors' API calls.
+GROUPS = {
+    "login": ("login_get", "login_post"),
+    "entry": ("form_get", "entry_post"),
+    "api": ("api_get",),
+}
+TARGET_P95_MS = {"login": 5000, "entry": 2000, "api": 2000}
 ATTEMPTS = 5  # per protocol: a stale form is reloaded and entered again
 TIMEOUT = 60
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -44,6 +52,32 @@ _VERSION = re.compile(r'name="version" value="(\d+)"')
 
 class Stop(Exception):
     """The run's deadline passed."""
+
+
+class Failed(Exception):
+    """A request failed (timeout, connection refused or reset); already counted as an error."""
+
+
+def figures(samples):
+    """Median, p95 and maximum of `samples` (seconds), in milliseconds."""
+    if not samples:
+        return {"requests": 0}
+    ordered = sorted(samples)
+    return {
+        "requests": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000),
+        "max_ms": round(ordered[-1] * 1000),
+    }
+
+
+def start_delays(count, ramp_up):
+    """Seconds after the start at which each of `count` clerks begins: evenly spread over `ramp_up`
+    (the first at once, the last one step before its end); all at once without a ramp-up."""
+    if count <= 0:
+        return []
+    step = max(ramp_up, 0.0) / count
+    return [i * step for i in range(count)]
 
 
 @dataclass
@@ -67,25 +101,22 @@ class Stats:
     def summary(self):
         wall = (self.finished or time.monotonic()) - self.started
         every = [s for samples in self.samples.values() for s in samples]
-
-        def figures(samples):
-            if not samples:
-                return {"requests": 0}
-            ordered = sorted(samples)
-            return {
-                "requests": len(ordered),
-                "p50_ms": round(statistics.median(ordered) * 1000),
-                "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000),
-                "max_ms": round(ordered[-1] * 1000),
-            }
-
+        errors_by_kind = defaultdict(int)
+        for kind, _detail in self.errors:
+            errors_by_kind[kind] += 1
+        groups = {}
+        for group, kinds in GROUPS.items():
+            samples = [s for kind in kinds for s in self.samples.get(kind, ())]
+            groups[group] = {**figures(samples), "errors": sum(errors_by_kind.get(kind, 0) for kind in kinds)}
         return {
             "wall_seconds": round(wall, 1),
             "requests": len(every),
             "throughput_rps": round(len(every) / wall, 1) if wall else 0,
             "all": figures(every),
+            "groups": groups,
             "by_kind": {kind: figures(samples) for kind, samples in sorted(self.samples.items())},
             "errors": len(self.errors),
+            "errors_by_kind": dict(sorted(errors_by_kind.items())),
             "error_examples": self.errors[:5],
             "conflicts": self.conflicts,
             "entries_saved": self.entries_saved,
@@ -121,6 +152,10 @@ class Browser:
             conn.request(method, path, body=body, headers=head)
             response = conn.getresponse()
             content = response.read()
+        except OSError as error:  # timeouts included: the client waited that long too
+            self.stats.sample(kind, time.monotonic() - began)
+            self.stats.error(kind, f"{method} {path}: {error!r}")
+            raise Failed from error
         finally:
             conn.close()
         self.stats.sample(kind, time.monotonic() - began)
@@ -180,6 +215,8 @@ def clerk(port, username, password, protocols, stats, deadline, delay=0.0):
                 stats.error("entry_post", f"gave up after {ATTEMPTS} attempts on {path}")
     except Stop:
         stats.error("deadline", f"{username} stopped by the deadline")
+    except Failed:
+        return  # counted with its request's kind; this clerk goes no further
     except Exception as error:
         stats.error("clerk", f"{username}: {error!r}")
 
@@ -194,26 +231,27 @@ def auditor(port, token, stats, deadline, clerks_done, max_requests, offset):
             path = API_PATHS[(n + offset) % len(API_PATHS)]
             status, _, _ = b.request("api_get", "GET", path, headers=headers)
             _expect(stats, "api_get", status == 200, status, path)
-    except Stop:
-        return  # auditors simply stop at the deadline
+    except (Stop, Failed):
+        return  # auditors simply stop at the deadline (a failed request is counted already)
     except Exception as error:
         stats.error("auditor", repr(error))
 
 
 def run(plan, port, *, max_seconds=300, auditor_requests=200, ramp_up=0.0):
-    """Drive the plan against the server on `port`; returns the Stats. With `ramp_up` seconds,
-    clerk i starts i * ramp_up / clerks seconds after the first (all at once by default)."""
+    """Drive the plan against the server on `port`; returns the Stats. With `ramp_up` seconds, the
+    clerks start evenly spread over that time (start_delays); all at once by default. The auditors
+    start at once and read until the last clerk is done."""
     stats = Stats()
     deadline = time.monotonic() + max_seconds
     clerks_done = threading.Event()
-    clerk_threads = []
+    clerk_args = []
     for first, second, protocols in plan.pairs:
-        clerk_threads.append(
-            threading.Thread(target=clerk, args=(port, first, plan.password, protocols, stats, deadline))
-        )
-        clerk_threads.append(
-            threading.Thread(target=clerk, args=(port, second, plan.password, protocols[::-1], stats, deadline))
-        )
+        clerk_args.append((port, first, plan.password, protocols, stats, deadline))
+        clerk_args.append((port, second, plan.password, protocols[::-1], stats, deadline))
+    clerk_threads = [
+        threading.Thread(target=clerk, args=(*args, delay))
+        for args, delay in zip(clerk_args, start_delays(len(clerk_args), ramp_up), strict=True)
+    ]
     auditor_threads = [
         threading.Thread(target=auditor, args=(port, token, stats, deadline, clerks_done, auditor_requests, i))
         for i, token in enumerate(plan.auditor_tokens)
@@ -227,6 +265,19 @@ def run(plan, port, *, max_seconds=300, auditor_requests=200, ramp_up=0.0):
         t.join()
     stats.finished = time.monotonic()
     return stats
+
+
+def verdict(groups, *, errors, lost):
+    """Pass or fail against the targets: each group's p95 under TARGET_P95_MS (a group without
+    requests fails: it was not measured), no error, no lost entry.
+    Returns {check: {"value", "limit", "passed"}}."""
+    checks = {}
+    for group, limit in TARGET_P95_MS.items():
+        p95 = groups.get(group, {}).get("p95_ms")
+        checks[f"{group}_p95_ms"] = {"value": p95, "limit": limit, "passed": p95 is not None and p95 < limit}
+    checks["errors"] = {"value": errors, "limit": 0, "passed": errors == 0}
+    checks["lost"] = {"value": lost, "limit": 0, "passed": lost == 0}
+    return checks
 
 
 def _kind(method, path):

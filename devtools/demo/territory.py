@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
@@ -301,6 +302,30 @@ def _sync_commissions(plan, units, stations, counter):
     return existing
 
 
+class _DemoPassword:
+    """The demo accounts' one password, hashed once with the configured hasher at its full cost and
+    that encoding given to every demo account (so they share a salt too: the password is printed
+    for all to read anyway). Hashing it once per account cost a second or two of every load."""
+
+    def __init__(self, password):
+        self.password = password
+        self._encoded = None
+        self._checked = {}
+
+    def hashed(self):
+        if self._encoded is None:
+            self._encoded = make_password(self.password)
+        return self._encoded
+
+    def matches(self, encoded):
+        """Whether `encoded` holds this password with the preferred hasher at its current cost."""
+        if encoded not in self._checked:
+            stale = []  # Django's check_password calls the setter when the encoding needs an upgrade
+            right = check_password(self.password, encoded, setter=lambda _raw: stale.append(True))
+            self._checked[encoded] = right and not stale
+        return self._checked[encoded]
+
+
 def _sync_users(units, stations, commissions, counter, password):
     User = get_user_model()
     groups = roles.sync_groups()
@@ -316,13 +341,14 @@ def _sync_users(units, stations, commissions, counter, password):
         "clerk1": (commissions[(Commission.Kind.PRECINCT, station.pk)], Membership.Role.CLERK),
         "clerk2": (commissions[(Commission.Kind.PRECINCT, station.pk)], Membership.Role.CLERK),
     }
+    encoded = _DemoPassword(password)
     for username, description, group_name, is_staff in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"is_staff": is_staff, "first_name": "Demo", "last_name": f"{description} (demo)"},
         )
         if created:
-            user.set_password(password)
+            user.password = encoded.hashed()
             user.save(update_fields=["password"])
             counter.add("users created")
         else:
@@ -333,8 +359,8 @@ def _sync_users(units, stations, commissions, counter, password):
             if not user.is_active:
                 user.is_active = True
                 changed.append("is_active")
-            if not user.check_password(password):
-                user.set_password(password)
+            if not encoded.matches(user.password):
+                user.password = encoded.hashed()
                 changed.append("password")
             if changed:
                 user.save(update_fields=changed)

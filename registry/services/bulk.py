@@ -397,7 +397,16 @@ def register_many(actor, candidacies):
             candidacy.reason = ""
             candidacy.reason_failures = []
             changed.append(candidacy)
-        Candidacy.objects.bulk_update(changed, ["status", "decided_on", "reason", "reason_failures"], batch_size=1000)
+        # The registered rows share every value but the day (one per election's time zone): one UPDATE
+        # per day and batch (bulk_update's CASE WHEN per row cost seconds for the demo's 2,297).
+        by_day = {}
+        for candidacy in changed:
+            by_day.setdefault(candidacy.decided_on, []).append(candidacy.pk)
+        for day, ids in by_day.items():
+            for start in range(0, len(ids), 1000):
+                Candidacy.objects.filter(pk__in=ids[start : start + 1000]).update(
+                    status=S.REGISTERED, decided_on=day, reason="", reason_failures=[]
+                )
         record_many(
             [
                 {

@@ -189,15 +189,23 @@ def _require_state(candidacy, *states):
         )
 
 
+def _nominated_for_decision(actor, candidacy):
+    """Lock a nominated candidacy the actor may decide on, before its contest's registration deadline,
+    during nomination; raise the first rule it breaks (in this order: actor, stage, state, deadline)."""
+    candidacy = _locked(candidacy)
+    contest = candidacy.contest
+    check_actor(actor, contest.unit)
+    check_stage(contest.election, NOMINATION_STAGES)
+    _require_state(candidacy, S.NOMINATED)
+    check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
+    return candidacy
+
+
 def update_documents(actor, candidacy, *, signatures_submitted=None, signatures_valid=None, deposit_paid=None):
     """Record signatures checked or the deposit paid on a nominated candidacy (before the decision)."""
     with transaction.atomic():
-        candidacy = _locked(candidacy)
+        candidacy = _nominated_for_decision(actor, candidacy)
         contest = candidacy.contest
-        check_actor(actor, contest.unit)
-        check_stage(contest.election, NOMINATION_STAGES)
-        _require_state(candidacy, S.NOMINATED)
-        check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
         before = {
             "signatures_submitted": candidacy.signatures_submitted,
             "signatures_valid": candidacy.signatures_valid,
@@ -254,12 +262,7 @@ def register(actor, candidacy):
     """Register a nominated candidate who meets every requirement; otherwise raise NotEligible listing
     every failed rule (nothing changes: the commission then refuses, with those reasons)."""
     with transaction.atomic():
-        candidacy = _locked(candidacy)
-        contest = candidacy.contest
-        check_actor(actor, contest.unit)
-        check_stage(contest.election, NOMINATION_STAGES)
-        _require_state(candidacy, S.NOMINATED)
-        check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
+        candidacy = _nominated_for_decision(actor, candidacy)
         failed = selectors.eligibility_report(candidacy)
         if failed:
             raise errors.NotEligible(details={"failures": [f.as_dict() for f in failed]})
@@ -271,12 +274,7 @@ def refuse(actor, candidacy, *, reason=""):
     who meets every rule can be refused only with an explicit reason."""
     reason = clean_reason(reason)
     with transaction.atomic():
-        candidacy = _locked(candidacy)
-        contest = candidacy.contest
-        check_actor(actor, contest.unit)
-        check_stage(contest.election, NOMINATION_STAGES)
-        _require_state(candidacy, S.NOMINATED)
-        check_before(contest.registration_deadline, errors.RegistrationDeadlinePassed)
+        candidacy = _nominated_for_decision(actor, candidacy)
         failed = reasons.stored(selectors.eligibility_report(candidacy))
         if not reason and not failed:
             raise errors.ReasonRequired()

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core import clock
 from core.models import AuditEvent
@@ -41,6 +42,19 @@ def test_register_many_registers_the_eligible_and_reports_the_rest(tec35, contes
     assert codes == {poor.pk: "not_eligible", elsewhere.pk: "out_of_scope", done.pk: "candidacy_wrong_state"}
     assert Candidacy.objects.get(pk=poor.pk).status == "nominated"
     assert AuditEvent.objects.filter(action="registry.register").count() == 2
+
+
+def test_register_many_writes_the_registered_rows_with_one_update(tec35, contest, nomination_time):
+    """The rows share their new values: one UPDATE for them all, not a CASE WHEN per row (bulk_update)."""
+    rows = [nominated(contest), nominated(contest), nominated(contest)]
+    with CaptureQueriesContext(connection) as queries:
+        outcome = services.register_many(tec35, rows)
+    assert sorted(outcome["registered"]) == sorted(c.pk for c in rows)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "registry_candidacy"')]
+    assert len(updates) == 1 and "CASE" not in updates[0]
+    fresh = Candidacy.objects.filter(pk__in=[c.pk for c in rows])
+    assert {(c.status, c.reason, tuple(c.reason_failures)) for c in fresh} == {("registered", "", ())}
+    assert len({c.decided_on for c in fresh}) == 1 and fresh[0].decided_on is not None
 
 
 def test_register_many_after_the_deadline(contest, nomination_time):

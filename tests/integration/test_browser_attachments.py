@@ -7,6 +7,7 @@ import pytest
 from core import clock
 from results.models import Protocol, ProtocolAttachment
 from results.services import create_protocols_for_contest, save_entry
+from tests.browser import until
 from tests.results.attachment_files import png_bytes
 
 from .test_browser_certify import browser  # noqa: F401  (the Chromium fixture)
@@ -29,14 +30,13 @@ def world(transactional_db, settings, tmp_path):
 def log_in(driver, url, username, language):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{url}/login/")
     driver.add_cookie({"name": "django_language", "value": language, "path": "/"})
     driver.get(f"{url}/login/")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys("pw", Keys.ENTER)
-    WebDriverWait(driver, 15).until(lambda d: not d.current_url.endswith("/login/"))
+    until(driver, lambda d: not d.current_url.endswith("/login/"), 15)
 
 
 def drawn(driver, element):
@@ -47,7 +47,6 @@ def drawn(driver, element):
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_the_photograph_is_attached_and_shown_beside_the_figures(browser, live_server, world, tmp_path, language):  # noqa: F811
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     photo = tmp_path / "upload" / "protocol-1.png"
     photo.parent.mkdir()
@@ -59,10 +58,10 @@ def test_the_photograph_is_attached_and_shown_beside_the_figures(browser, live_s
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     browser.find_element(By.ID, "attach-file").send_keys(str(photo))
     browser.find_element(By.ID, "attach").click()
-    WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg-success"))
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".msg-success"), 15)
     attachment = ProtocolAttachment.objects.get(protocol=world.protocol)
     image = browser.find_element(By.ID, f"attachment-{attachment.pk}")
-    WebDriverWait(browser, 10).until(lambda d: drawn(d, image))
+    until(browser, lambda d: drawn(d, image), 10)
     assert image.get_property("naturalWidth") == 40
     assert attachment.sha256 in browser.find_element(By.CSS_SELECTOR, ".msg-success").text
 
@@ -75,7 +74,7 @@ def test_the_photograph_is_attached_and_shown_beside_the_figures(browser, live_s
     browser.get(f"{live_server.url}/tec/queue/")
     row = browser.find_element(By.ID, f"row-{world.protocol.pk}")
     image = row.find_element(By.CSS_SELECTOR, f"img#attachment-{attachment.pk}")
-    WebDriverWait(browser, 10).until(lambda d: drawn(d, image))
+    until(browser, lambda d: drawn(d, image), 10)
     assert image.get_property("naturalWidth") == 40 and image.is_displayed()
     figures = row.find_element(By.CSS_SELECTOR, "ul.figures")
     assert "V 1000" in figures.text

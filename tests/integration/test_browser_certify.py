@@ -7,13 +7,13 @@ Screenshots of the queue, the confirmation and the result go to tests/artifacts/
 """
 
 import pathlib
-import shutil
 
 import pytest
 
 from core import clock
 from results.models import Protocol, ProtocolState
 from results.services import create_protocols_for_contest, save_entry
+from tests.browser import chromium, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,23 +23,8 @@ MAX_TABS = 40
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    with chromium(window=(1280, 1000)) as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -91,20 +76,19 @@ def tab_to(driver, element_id, backwards=False):
 def test_tec_district_certifies_two_protocols_from_the_queue(browser, live_server, world, language):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     ARTIFACTS.mkdir(exist_ok=True)
     browser.get(f"{live_server.url}/login/")
     browser.add_cookie({"name": "django_language", "value": language, "path": "/"})
     browser.get(f"{live_server.url}/")  # anonymous: the one login page
-    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/login/"))
-    WebDriverWait(browser, 10).until(lambda d: active(d).get_attribute("name") == "username")
+    until(browser, lambda d: d.current_url.endswith("/login/"), 10)
+    until(browser, lambda d: active(d).get_attribute("name") == "username", 10)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     active(browser).send_keys("tec-district", Keys.TAB)
     active(browser).send_keys("pw", Keys.ENTER)
 
     # `/` sends the TEC to the certification queue.
-    WebDriverWait(browser, 15).until(lambda d: d.current_url.endswith("/tec/queue/"))
+    until(browser, lambda d: d.current_url.endswith("/tec/queue/"), 15)
     assert browser.find_element(By.CSS_SELECTOR, ".identity").text.startswith("tec-district — ")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
     assert [r.get_attribute("data-protocol") for r in rows] == [str(world.protocol.pk), str(world.protocol2.pk)]
@@ -119,16 +103,16 @@ def test_tec_district_certifies_two_protocols_from_the_queue(browser, live_serve
     tab_to(browser, "certify-checked", backwards=True).send_keys(Keys.ENTER)
 
     # The confirmation: the count, both protocols' figures, the confirm button focused; nothing certified yet.
-    WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.ID, "confirm-count"))
+    until(browser, lambda d: d.find_elements(By.ID, "confirm-count"), 15)
     assert "2" in browser.find_element(By.ID, "confirm-count").text
     confirm_rows = browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
     assert len(confirm_rows) == 2 and "V 1000" in confirm_rows[0].text and "V 800" in confirm_rows[1].text
-    WebDriverWait(browser, 10).until(lambda d: active(d).get_attribute("id") == "confirm-certify")
+    until(browser, lambda d: active(d).get_attribute("id") == "confirm-certify", 10)
     assert set(Protocol.objects.filter(contest=world.contest).values_list("state", flat=True)) == {"verified"}
     browser.save_screenshot(str(ARTIFACTS / f"tec_confirm_{language}.png"))
     active(browser).send_keys(Keys.ENTER)
 
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg-success"))
+    until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".msg-success"), 20)
     assert browser.current_url.endswith("/tec/queue/")
     assert "2" in browser.find_element(By.CSS_SELECTOR, ".msg-success").text
     assert not browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")

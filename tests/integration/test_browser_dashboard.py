@@ -5,14 +5,13 @@ station, each by clicking its link, checking the breadcrumbs and that no page is
 screens at 1400 x 1000; then searches for a candidate by name and opens the contest found.
 """
 
-import shutil
-
 import pytest
 
 from core import clock
 from results.aggregation import recompute
 from results.models import Protocol
 from results.services import certify_protocol, create_protocols_for_contest
+from tests.browser import chromium, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,19 +22,8 @@ SCREEN_HEIGHT = 1000
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.add_argument("--window-size=1400,1000")
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_window_size(1400, 1000)
-    driver.implicitly_wait(2)
-    yield driver
-    driver.quit()
+    with chromium(window=(1400, 1000), implicit_wait=2) as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -64,13 +52,7 @@ def log_in(driver, live_server, username, language):
     driver.get(f"{live_server.url}/login/")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys("pw", Keys.ENTER)
-    wait(driver, lambda d: "/login/" not in d.current_url)
-
-
-def wait(driver, condition, timeout=10):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
+    until(driver, lambda d: "/login/" not in d.current_url)
 
 
 def click_link_to(driver, path):
@@ -79,7 +61,7 @@ def click_link_to(driver, path):
     link = driver.find_element(By.CSS_SELECTOR, f'#content-main a[href^="{path}"]')
     driver.execute_script("arguments[0].scrollIntoView()", link)
     link.click()
-    wait(driver, lambda d: d.current_url.split("?")[0].endswith(path))
+    until(driver, lambda d: d.current_url.split("?")[0].endswith(path))
 
 
 def crumbs(driver):
@@ -122,7 +104,7 @@ def test_from_the_country_to_a_polling_station_by_clicking_and_a_candidate_by_se
 
     box = browser.find_element(By.ID, "dashboard-q")
     box.send_keys("Бекова", Keys.ENTER)
-    wait(browser, lambda d: "/search/" in d.current_url)
+    until(browser, lambda d: "/search/" in d.current_url)
     found = browser.find_element(By.CSS_SELECTOR, ".search-candidates").text
     assert "Бекова" in found
     click_link_to(browser, f"{base}contest/{world.contest.pk}/")

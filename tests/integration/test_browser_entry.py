@@ -6,13 +6,13 @@ and the discrepancy page go to tests/artifacts/ (git-ignored; CI keeps them as a
 """
 
 import pathlib
-import shutil
 
 import pytest
 
 from core import clock
 from results.models import Protocol, ProtocolState
 from results.services import create_protocols_for_contest
+from tests.browser import chromium, until, wait_for_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,23 +21,8 @@ ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "artifacts"
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--window-size=1280,1800",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    with chromium(window=(1280, 1800)) as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -53,9 +38,7 @@ def world(transactional_db):
 
 def wait_for_focus(driver, name):
     """Autofocus is applied once the page has loaded: wait for it, then return the focused field."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, 10).until(lambda d: d.switch_to.active_element.get_attribute("name") == name)
+    until(driver, lambda d: d.switch_to.active_element.get_attribute("name") == name, 10)
     return driver.switch_to.active_element
 
 
@@ -68,9 +51,7 @@ def log_in(driver, live_server, username):
     active = wait_for_focus(driver, "username")  # the user name field has autofocus
     active.send_keys(username, Keys.TAB)
     driver.switch_to.active_element.send_keys("pw", Keys.ENTER)
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, 15).until(lambda d: "/entry/login/" not in d.current_url)
+    until(driver, lambda d: "/entry/login/" not in d.current_url, 15)
     assert driver.find_element(By.TAG_NAME, "h1")
 
 
@@ -100,9 +81,8 @@ def wait_for_success(driver):
     """Wait until the page after a POST shows its success message (the redirect has completed)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".msg-success")))
+    until(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".msg-success")), 20)
 
 
 def test_double_entry_discrepancy_resolution_and_certification(browser, live_server, world):
@@ -174,16 +154,11 @@ def test_entry_in_russian_chosen_with_the_switcher(browser, live_server, world):
     """The clerk picks Russian in the header; the choice (a cookie) holds on the entry form and after saving."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     log_in(browser, live_server, "clerk1")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"  # headless chromium asks for en
     browser.find_element(By.CSS_SELECTOR, ".language-switcher button[value=ru]").click()
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
-    )
+    wait_for_language(browser, "ru")
     assert browser.current_url.endswith("/entry/")  # back on the same page
     assert browser.find_element(By.TAG_NAME, "h1").text == "Мои избирательные участки"
 

@@ -11,7 +11,6 @@ One browser for the module; the data of each test is set up through the services
 """
 
 import pathlib
-import shutil
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from django.db import connection
 from core import clock
 from results.models import Protocol, ProtocolEntry, ProtocolState
 from results.services import create_protocols_for_contest, save_entry
+from tests.browser import chromium, until, wait_for_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,19 +32,8 @@ FIGURES = [
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.add_argument("--window-size=1280,1800")
-    options.add_argument("--lang=en")
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(2)
-    yield driver
-    driver.quit()
+    with chromium(window=(1280, 1800), lang="en", implicit_wait=2) as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -62,19 +51,12 @@ def fresh(protocol):
     return Protocol.objects.get(pk=protocol.pk)
 
 
-def wait(driver, condition, timeout=10):
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
-
-
 def active(driver):
     return driver.switch_to.active_element
 
 
 def active_is(driver, element_id):
-    wait(driver, lambda d: active(d).get_attribute("id") == element_id)
+    until(driver, lambda d: active(d).get_attribute("id") == element_id)
     return active(driver)
 
 
@@ -94,10 +76,10 @@ def log_in(driver, live_server, username, language="en"):
     driver.get(f"{live_server.url}/entry/login/")
     driver.add_cookie({"name": "django_language", "value": language, "path": "/"})
     driver.get(f"{live_server.url}/entry/login/")
-    wait(driver, lambda d: active(d).get_attribute("name") == "username")
+    until(driver, lambda d: active(d).get_attribute("name") == "username")
     active(driver).send_keys(username, Keys.TAB)
     active(driver).send_keys("pw", Keys.ENTER)
-    wait(driver, lambda d: "/entry/login/" not in d.current_url, 15)
+    until(driver, lambda d: "/entry/login/" not in d.current_url, 15)
 
 
 def set_language(driver, language):
@@ -112,7 +94,7 @@ def screenshots(driver, name, url=None, before=None):
     for language in LANGUAGES:
         set_language(driver, language)
         driver.get(url)
-        wait(driver, lambda d, lang=language: d.find_element("tag name", "html").get_attribute("lang") == lang)
+        wait_for_language(driver, language)
         if before:
             before()
         path = ARTIFACTS / f"{name}-{language}.png"
@@ -124,7 +106,7 @@ def screenshots(driver, name, url=None, before=None):
 def success_message(driver):
     from selenium.webdriver.common.by import By
 
-    return wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".msg-success"), 20).text
+    return until(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".msg-success"), 20).text
 
 
 def type_figures(driver, sequence, names):
@@ -152,7 +134,7 @@ def test_keyboard_journey_first_entry_corrected_second_entry_resolution(browser,
     log_in(browser, live_server, "clerk1")
     screenshots(browser, "my_stations")
     browser.find_element(By.ID, f"open-{world.protocol.pk}").send_keys(Keys.ENTER)
-    wait(browser, lambda d: d.current_url == entry_url)
+    until(browser, lambda d: d.current_url == entry_url)
     screenshots(browser, "entry_form", before=lambda: active_is(browser, "f-voters"))
     sequence, names = entry_sequence(world, ballots_received="999")
     type_figures(browser, sequence, names)
@@ -189,7 +171,7 @@ def test_keyboard_journey_first_entry_corrected_second_entry_resolution(browser,
     log_in(browser, live_server, "chair1")
     screenshots(browser, "discrepancies", url=f"{live_server.url}/supervise/")
     browser.find_element(By.ID, f"resolve-{world.protocol.pk}").send_keys(Keys.ENTER)
-    wait(browser, lambda d: "/supervise/protocol/" in d.current_url)
+    until(browser, lambda d: "/supervise/protocol/" in d.current_url)
     compare_url = browser.current_url
     screenshots(browser, "discrepancy")
     assert active(browser).tag_name == "body"
@@ -243,7 +225,7 @@ def test_the_review_page_in_every_language(browser, live_server, world):
         assert browser.find_element("tag name", "html").get_attribute("lang") == language
         browser.save_screenshot(str(ARTIFACTS / f"resolve_review-{language}.png"))
         active(browser).send_keys(Keys.ENTER)  # Back: the compare page with the choice and reason
-        wait(browser, lambda d: d.find_element(By.ID, "choice-keep_2").is_selected())
+        until(browser, lambda d: d.find_element(By.ID, "choice-keep_2").is_selected())
         assert browser.find_element(By.ID, "keep-reason").get_attribute("value") == "recount"
     set_language(browser, "en")
     assert fresh(world.protocol).state == ProtocolState.IN_DISCREPANCY
@@ -296,13 +278,13 @@ def test_enter_in_any_field_never_submits(browser, live_server, world):
     try:
         browser.get(f"{live_server.url}/supervise/protocol/{world.protocol.pk}/")
         browser.find_element(By.ID, "choice-discard").send_keys(Keys.SPACE, Keys.ENTER)
-        wait(browser, lambda d: d.current_url.endswith("/resolve/"))
+        until(browser, lambda d: d.current_url.endswith("/resolve/"))
         assert browser.find_element(By.ID, "choice-discard").is_selected()
         from selenium.webdriver.support import expected_conditions as ec
 
         voters = browser.find_element(By.NAME, "voters")
         voters.send_keys(Keys.END, "7", Keys.ENTER)
-        wait(browser, ec.staleness_of(voters))
+        until(browser, ec.staleness_of(voters))
         assert browser.find_element(By.NAME, "voters").get_attribute("value") == "10007"  # as typed
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
@@ -322,7 +304,7 @@ def test_a_reload_offers_the_typed_figures_back(browser, live_server, world):
     type_figures(browser, sequence[:5], names[:5])  # the connection drops here: nothing sent
     browser.refresh()
     # The offer takes the cursor; Enter restores the figures and goes to the first empty one.
-    offer = wait(browser, lambda d: d.find_element(By.ID, "restore-offer"))
+    offer = until(browser, lambda d: d.find_element(By.ID, "restore-offer"))
     assert offer.is_displayed()
     active_is(browser, "restore-yes")
     screenshots(browser, "entry_form_restore", before=lambda: active_is(browser, "restore-yes"))

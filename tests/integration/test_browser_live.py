@@ -3,27 +3,17 @@ and aggregated (the "behind" line is tested on the endpoint: here the on-commit 
 catch up before the page asks), and say "connection lost, retrying" in the page's language when the endpoint fails
 (static/results/live.js, with its period shortened to one second)."""
 
-import shutil
-
 import pytest
+
+from tests.browser import chromium, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    with chromium(console_log=True) as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -45,7 +35,6 @@ def world(transactional_db, monkeypatch):
 
 def _open(driver, live_server, w, language):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{live_server.url}/admin/login/")
     driver.add_cookie({"name": "django_language", "value": language})
@@ -53,7 +42,7 @@ def _open(driver, live_server, w, language):
     driver.find_element(By.NAME, "username").send_keys("cec")
     driver.find_element(By.NAME, "password").send_keys("pw")
     driver.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    WebDriverWait(driver, 15).until(lambda d: "/admin/login/" not in d.current_url)
+    until(driver, lambda d: "/admin/login/" not in d.current_url, 15)
     driver.get(f"{live_server.url}/admin/results/dashboard/{w.election.pk}/")
 
 
@@ -64,8 +53,6 @@ def _text(driver, selector):
 
 
 def test_figures_refresh_without_a_reload(browser, live_server, world):
-    from selenium.webdriver.support.ui import WebDriverWait
-
     from core import clock
     from results.aggregation import recompute
     from results.services import certify_protocol
@@ -78,11 +65,11 @@ def test_figures_refresh_without_a_reload(browser, live_server, world):
     browser.execute_script("window.notReloaded = true;")
     with clock.frozen(COUNTING):
         certify_protocol(verified(world), world.tec)
-    WebDriverWait(browser, 15).until(lambda d: _text(d, '[data-live="certified"]') == "1")
+    until(browser, lambda d: _text(d, '[data-live="certified"]') == "1", 15)
     with clock.frozen(COUNTING):
         recompute(world.election)  # the on-commit aggregation may have run already: same rows
-    WebDriverWait(browser, 15).until(lambda d: _text(d, '[data-live="turnout_percent"]') == "75,00")
-    WebDriverWait(browser, 15).until(lambda d: _text(d, "[data-live-behind]") == "")
+    until(browser, lambda d: _text(d, '[data-live="turnout_percent"]') == "75,00", 15)
+    until(browser, lambda d: _text(d, "[data-live-behind]") == "", 15)
     assert _text(browser, "[data-live-computed]") == "Итоги рассчитаны 26 июля 2021 г. в 03:00:00 (Asia/Almaty)."
     assert browser.execute_script("return window.notReloaded === true;")
     refused = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
@@ -90,8 +77,6 @@ def test_figures_refresh_without_a_reload(browser, live_server, world):
 
 
 def test_connection_lost_in_the_pages_language(browser, live_server, world, monkeypatch):
-    from selenium.webdriver.support.ui import WebDriverWait
-
     from results import live
 
     _open(browser, live_server, world, "kk")
@@ -100,7 +85,7 @@ def test_connection_lost_in_the_pages_language(browser, live_server, world, monk
         raise RuntimeError("database gone")
 
     monkeypatch.setattr(live, "live_figures", broken)
-    WebDriverWait(browser, 15).until(lambda d: _text(d, "[data-live-status]") == "Байланыс үзілді, қайта қосылуда…")
+    until(browser, lambda d: _text(d, "[data-live-status]") == "Байланыс үзілді, қайта қосылуда…", 15)
     monkeypatch.undo()
     # The second failure waits 2 s, the next try succeeds and the message goes.
-    WebDriverWait(browser, 20).until(lambda d: _text(d, "[data-live-status]") == "")
+    until(browser, lambda d: _text(d, "[data-live-status]") == "", 20)

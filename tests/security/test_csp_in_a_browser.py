@@ -3,27 +3,17 @@ entry pages and both API docs pages load and run without a single CSP violation 
 and the Swagger UI and Redoc actually render the schema (Redoc's logo from its CDN is the one thing
 refused, as it should be)."""
 
-import shutil
-
 import pytest
+
+from tests.browser import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    with chromium(console_log=True) as driver:
+        yield driver
 
 
 @pytest.fixture

@@ -75,6 +75,24 @@ def _ms(value):
     return "n/a" if value is None else f"{value * 1000:.1f} ms"
 
 
+def _api_cell(figures):
+    if not figures:
+        return "n/a"
+    return (
+        f"{figures['rps']:.0f} req/s, p50 {_s(figures['p50'], 1)} ms, "
+        f"p95 {_s(figures['p95'], 1)} ms, {figures['errors']} errors"
+    )
+
+
+def _ratios(project, baseline):
+    """(throughput, p95) of the project as ratios to the baseline's; None where one is missing."""
+    if not baseline:
+        return None, None
+    rps = project["rps"] / baseline["rps"] if baseline["rps"] else None
+    p95 = project["p95"] / baseline["p95"] if project["p95"] and baseline["p95"] else None
+    return rps, p95
+
+
 def commit():
     """The checkout's commit (with "+ uncommitted changes" when the code differs from it; the document
     the bench writes does not count), or "unknown"."""
@@ -125,8 +143,18 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
         lines.append(
             f"| full aggregation (project code) | {_s(agg['full'])} s "
             f"| {_s(agg['baseline'])} s (SQL into scratch tables) "
-            f"| {_s(ratio, 2)} | within 1.3x at national | {targets.get('full', '')} |"
+            f"| {_s(ratio, 2)} | within 1.3x at kz and national | {targets.get('full', '')} |"
         )
+        if agg.get("flags") is not None:
+            rest = agg["full"] - agg["flags"]
+            lines.append(
+                f"| of which the anomaly flags (issue 20; the baseline computes none) | {_s(agg['flags'])} s "
+                f"| | {_s(agg['flags'] / agg['full'], 2)} of full | | |"
+            )
+            lines.append(
+                f"| full aggregation less the anomaly flags | {_s(rest)} s | {_s(agg['baseline'])} s "
+                f"| {_s(rest / agg['baseline'], 2) if agg.get('baseline') else '-'} | | |"
+            )
         lines.append(
             f"| incremental, one certified protocol | {_ms(agg['one'])} | | | < 50 ms | {targets.get('one', '')} |"
         )
@@ -148,14 +176,16 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
             f"| {s['rate'] / b['rate']:.2f} | >= 0.5 with 8 workers, no errors | {targets.get(f'entry{workers}', '')} |"
         )
     api = figures.get("api") or {}
+    project, baseline = api.get("project") or {}, api.get("baseline") or {}
     for page in ("results", "protocols", "candidates"):
-        if page in api:
-            a = api[page]
+        if page in project:
+            a, b = project[page], baseline.get(page)
+            rps, p95 = _ratios(a, b)
             lines.append(
-                f"| API `{page}` list page, {api['all']['clients']} clients "
-                f"| {a['rps']:.0f} req/s, p50 {_s(a['p50'], 1)} ms, "
-                f"p95 {_s(a['p95'], 1)} ms, {a['errors']} errors | | | p95 < 50 ms at kz, no errors "
-                f"| {targets.get('api_' + page, '')} |"
+                f"| API `{page}` list page, {api['clients']} clients | {_api_cell(a)} "
+                f"| {_api_cell(b) + ' (hand-written WSGI)' if b else 'n/a'} "
+                f"| throughput {_s(rps, 2)}, p95 {_s(p95, 2)} "
+                f"| throughput >= 0.5x and p95 <= 2x the baseline's, no errors | {targets.get('api_' + page, '')} |"
             )
     if figures.get("rss") is not None:
         lines.append(
@@ -170,12 +200,28 @@ def render(key, scale, label, figures, targets, *, built_seconds=None):
     lines += ["", f"Correctness: totals equal baseline: {'yes' if figures.get('difference') is None else 'no'}"]
     if figures.get("difference"):
         lines.append(f"(first difference: {figures['difference']})")
-    if api:
+    if project:
+        workers, worker_class, threads = api["server"]
+        threads_text = f" x {threads} threads" if threads and threads > 1 else ""
         lines.append(
-            f"\nAPI: gunicorn with {api['all']['workers']} sync workers, DEBUG off, loopback; "
-            f"{api['all']['n']} requests."
-            + (f" First error: {api['all']['first_error']}." if api["all"].get("first_error") else "")
+            f"\nAPI: project and baseline each served by gunicorn with deploy/gunicorn.conf.py "
+            f"({workers} {worker_class} workers{threads_text}), DEBUG off, loopback; "
+            f"{project['all']['n']} requests to the project"
+            + (f", {baseline['all']['n']} to the baseline" if baseline else "")
+            + "."
+            + (f" First error (project): {project['all']['first_error']}." if project["all"].get("first_error") else "")
+            + (
+                f" First error (baseline): {baseline['all']['first_error']}."
+                if baseline and baseline["all"].get("first_error")
+                else ""
+            )
         )
+        if baseline:
+            same = api.get("difference") is None
+            lines.append(
+                f"The baseline's three pages equal the project's byte for byte: {'yes' if same else 'no'}"
+                + ("" if same else f" ({api['difference']})")
+            )
     for note in figures.get("notes", []):
         lines.append(f"\n{note}")
     if figures.get("rss") is not None:

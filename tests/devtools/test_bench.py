@@ -61,6 +61,8 @@ def test_tiny_preset_totals_equal_the_baseline():
     # The run aggregated (full, one certified protocol, 1% changes) and its tables hold every contest.
     assert ContestResult.objects.filter(election=election).count() == 2 * TINY.contests
     assert "| full aggregation (project code) |" in text
+    assert "| of which the anomaly flags (issue 20; the baseline computes none) |" in text
+    assert "| full aggregation less the anomaly flags |" in text
     # A second run reuses the election and still agrees.
     out = StringIO()
     call_command("bench", *QUICK, stdout=out)

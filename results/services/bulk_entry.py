@@ -27,7 +27,7 @@ from results.models import Protocol, ProtocolEntry, ProtocolVote
 from results.permissions import check_enter
 from results.selectors import candidacies_of, control_context, entry_slot
 
-from .entry import clean_acknowledgements, differences, refusal, stored_values
+from .entry import clean_acknowledgements, finishing_event, refusal, stored_values
 from .state_machine import _update_grouped, step
 
 _LOCK_BATCH = 500
@@ -115,15 +115,10 @@ def finish_entries(submissions, *, candidacies=None):
             entries[slot] = entry
             data = {"slot": slot, "values": stored, "acknowledged": acks}
             steps = [(start_event, None)] if start_event else []
-            if slot == 1:
-                steps.append(("finish_first", data))
-            else:
-                diff = differences(entries[1].values, stored)
-                if diff:
-                    steps.append(("finish_second_different", {**data, "differences": diff}))
-                else:
-                    official[protocol.pk] = (entry, context["candidacies"])
-                    steps.append(("finish_second_equal", data))
+            event, event_data = finishing_event(slot, entries, stored, data)
+            if event == "finish_second_equal":
+                official[protocol.pk] = (entry, context["candidacies"])
+            steps.append((event, event_data))
             records = []
             for event, event_data in steps:
                 from_state, to_state = step(protocol, event)

@@ -73,6 +73,18 @@ def differences(a, b):
     return paths
 
 
+def finishing_event(slot, entries, stored, data):
+    """The event that finishes a clerk's entry of `stored` values in `slot`, with its audit data:
+    the first entry's, or the second's equal to the first of the live `entries` ({slot: entry})
+    or different from it (the differing fields named). Returns (event, data)."""
+    if slot == 1:
+        return "finish_first", data
+    diff = differences(entries[1].values, stored)
+    if diff:
+        return "finish_second_different", {**data, "differences": diff}
+    return "finish_second_equal", data
+
+
 def refusal(report, acknowledged):
     """The error that refuses finishing an entry with this report, or None: ControlsFailed while any
     control fails, WarningsNotAcknowledged while a warning lacks its explanation."""
@@ -235,16 +247,9 @@ def save_entry(
             else:
                 entry.save()
             data = {"entry": entry.pk, "slot": slot, "values": stored, "acknowledged": acks}
-            fields = ()
-            if slot == 1:
-                steps.append(("finish_first", data))
-            else:
-                diff = differences(entries[1].values, stored)
-                if diff:
-                    steps.append(("finish_second_different", {**data, "differences": diff}))
-                else:
-                    fields = make_official(protocol, entry, context["candidacies"])
-                    steps.append(("finish_second_equal", data))
+            event, event_data = finishing_event(slot, entries, stored, data)
+            fields = make_official(protocol, entry, context["candidacies"]) if event == "finish_second_equal" else ()
+            steps.append((event, event_data))
             advance(protocol, steps, actor=actor, extra_fields=fields, writes=writes)
             entry._state.adding, entry._state.db = False, transaction.get_connection().alias
     if refused is not None:  # the draft is committed; the finish is refused

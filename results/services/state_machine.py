@@ -257,16 +257,7 @@ def advance(protocol, steps, *, actor, reason="", extra_fields=(), writes=()):
     now = clock.now()
     initial, records = protocol.state, []
     for event, data in steps:
-        key = (protocol.state, event)
-        if key in TRANSITIONS:
-            to_state = TRANSITIONS[key]
-        elif key in SAME_STATE_EVENTS:
-            to_state = protocol.state
-        else:
-            raise refuse(protocol, event)
-        from_state = protocol.state
-        protocol.state = to_state
-        protocol.version += 1
+        from_state, to_state = step(protocol, event)
         records.append(
             {
                 "action": f"protocol.{event}",

@@ -8,7 +8,7 @@ PORT ?= 8000
 # One test process per core (pytest-xdist); `make test PYTEST_ARGS=tests/registry` runs a part in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format worker beat messages compilemessages bench check-deploy mutation
+.PHONY: run test lint format worker beat messages compilemessages bench bench-demo check-deploy mutation
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ PRESET ?= kz
 BENCH_ARGS ?=
 bench: $(VENV)/.deps-run .env
 	DEBUG=0 DEVTOOLS=1 $(PY) manage.py bench --preset $(PRESET) $(BENCH_ARGS)
+
+## bench-demo: how long `make run` spends in load_demo on SQLite (median of 3 fresh runs against the
+## Django start-up); writes its section of docs/PERFORMANCE.md. No service needed.
+bench-demo: $(VENV)/.deps-run .env compilemessages
+	DEBUG=1 DEVTOOLS=1 $(PY) manage.py bench_demo $(BENCH_ARGS)
 
 ## mutation: mutation testing of the rule modules with mutmut (issue 24), one module after the other,
 ## printing killed/total per module; fails below 90%. Not part of `make test`: it takes minutes to an hour.

@@ -78,7 +78,7 @@ def test_production_environments_do_not_install_the_tooling(tmp_path, source):
     apps, commands = _settings(environment, tmp_path)
     assert "devtools" not in apps
     assert {"results", "registry", "territory", "core"} <= set(apps)
-    assert not {"load_demo", "bench", "loadtest"} & set(commands)
+    assert not {"load_demo", "bench", "bench_demo", "loadtest"} & set(commands)
     assert "aggregate" in commands  # the domain's own commands stay
 
 
@@ -98,12 +98,18 @@ def test_devtools_follows_the_flag_and_defaults_to_debug(tmp_path, environment, 
         pytest.skip("the local .env sets DEVTOOLS")
     apps, commands = _settings(environment, tmp_path)
     assert ("devtools" in apps) is installed
-    assert ({"load_demo", "bench", "loadtest"} <= set(commands)) is installed
+    assert ({"load_demo", "bench", "bench_demo", "loadtest"} <= set(commands)) is installed
 
 
 def test_the_makefile_targets_set_the_flag():
     makefile = (ROOT / "Makefile").read_text()
-    for command in ("manage.py load_demo", "manage.py runserver", "pytest $(PYTEST_ARGS)", "manage.py bench"):
+    for command in (
+        "manage.py load_demo",
+        "manage.py runserver",
+        "pytest $(PYTEST_ARGS)",
+        "manage.py bench ",
+        "manage.py bench_demo",
+    ):
         line = next(line for line in makefile.splitlines() if command in line)
         assert "DEVTOOLS=1" in line, line
 

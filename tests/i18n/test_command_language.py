@@ -26,6 +26,7 @@ COMMANDS = {
     "setup_db_roles": "core",
     "verify_audit": "core",
     "bench": "devtools",
+    "bench_demo": "devtools",
     "load_demo": "devtools",
     "loadtest": "devtools",
     "import_nominations": "registry",
@@ -43,7 +44,7 @@ CYRILLIC = re.compile("[а-яёәғқңөұүһі]", re.IGNORECASE)
 RUSSIAN_WORDS = {"и", "или", "по", "для", "из", "от", "в", "с", "на", "умолчанию", "если", "только", "что", "при"}
 # Latin words a Kazakh or Russian help may keep: names of programs, formats, settings, file columns and values.
 TECHNICAL = {
-    "API", "BOM", "CSV", "Celery", "CommandError", "Ed25519", "JSON", "Python", "SQL", "XLSX", "auditors",
+    "API", "BOM", "CSV", "Celery", "SQLite", "CommandError", "Ed25519", "JSON", "Python", "SQL", "XLSX", "auditors",
     "base64", "code", "file", "gunicorn", "k", "kind", "kk", "en", "ru", "kz", "migrate", "national",
     "parent", "seed", "stdout", "tiny", "te", "N", "MIN-MAX", "UTF-8", "Windows-1251", "YYYY-MM-DD", "nist-cdf",
     *COMMANDS,

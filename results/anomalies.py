@@ -277,10 +277,20 @@ def station_flags(stations):
 
 def contest_flags(stations):
     """Flags of contests' totals (no station): turnout at or near 100% summed over their stations."""
-    totals = {}
+    return flags_of_contest_totals(add_contest_totals({}, stations))
+
+
+def add_contest_totals(totals, stations):
+    """Add the stations to `totals` ({contest: (voters, issued, its district or None when its
+    stations lie in several)}), in any order and in as many calls as needed; returns `totals`."""
     for s in stations:
         voters, issued, district = totals.get(s.contest, (0, 0, s.district))
         totals[s.contest] = (voters + s.voters, issued + s.issued, district if district == s.district else None)
+    return totals
+
+
+def flags_of_contest_totals(totals):
+    """The contest flags of `totals` (see add_contest_totals), by contest."""
     return [
         Flag(
             TURNOUT_NEAR_FULL,

@@ -3,8 +3,10 @@ the pass/fail verdict against issue 21's targets, errors counted with their requ
 block it writes into docs/PERFORMANCE.md. No server, no timing."""
 
 import pytest
+from django.utils import translation
 
 from devtools.loadtest import report, runner, seed, server
+from devtools.management.commands.loadtest import check_lines
 
 
 def test_without_a_ramp_up_every_clerk_starts_at_once():
@@ -198,3 +200,45 @@ def test_the_reported_configuration_is_what_gunicorn_conf_sets(tmp_path):
 
     assert config["worker_class"] == "gthread"
     assert (config["workers"], config["threads"], config["worker_connections"]) == (5, 2, 8)
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (
+            "ru",
+            [
+                "входы, p95, мс: 4999 (цель: 5000): выполнено",
+                "страницы ввода, p95, мс: 1999 (цель: 2000): выполнено",
+                "запросы к API, p95, мс: 2500 (цель: 2000): НЕ ВЫПОЛНЕНО",
+                "ошибки: 0 (цель: 0): выполнено",
+                "потерянные вводы: 3 (цель: 0): НЕ ВЫПОЛНЕНО",
+            ],
+        ),
+        (
+            "kk",
+            [
+                "кірулер, p95, мс: 4999 (мақсат: 5000): орындалды",
+                "енгізу беттері, p95, мс: 1999 (мақсат: 2000): орындалды",
+                "API сұраулары, p95, мс: 2500 (мақсат: 2000): ОРЫНДАЛМАДЫ",
+                "қателер: 0 (мақсат: 0): орындалды",
+                "жоғалған енгізулер: 3 (мақсат: 0): ОРЫНДАЛМАДЫ",
+            ],
+        ),
+        (
+            "en",
+            [
+                "logins, p95 in ms: 4999 (target: 5000): met",
+                "entry pages, p95 in ms: 1999 (target: 2000): met",
+                "API calls, p95 in ms: 2500 (target: 2000): MISSED",
+                "errors: 0 (target: 0): met",
+                "lost entries: 3 (target: 0): MISSED",
+            ],
+        ),
+    ],
+)
+def test_the_checks_are_printed_in_the_commands_language_names_included(language, lines):
+    """No check prints under its identifier (`login_p95_ms`) in a Kazakh or Russian output."""
+    checks = runner.verdict({**MET, "api": {"p95_ms": 2500}}, errors=0, lost=3)
+    with translation.override(language):
+        assert check_lines(checks) == lines

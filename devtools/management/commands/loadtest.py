@@ -33,6 +33,28 @@ from django.utils.translation import gettext_lazy
 from core.commands import LocalizedCommand
 from devtools.loadtest import report, runner, seed, server
 
+# The verdict's checks (runner.verdict), as the command's output names them.
+CHECK_NAMES = {
+    "login_p95_ms": gettext_lazy("logins, p95 in ms"),
+    "entry_p95_ms": gettext_lazy("entry pages, p95 in ms"),
+    "api_p95_ms": gettext_lazy("API calls, p95 in ms"),
+    "errors": gettext_lazy("errors"),
+    "lost": gettext_lazy("lost entries"),
+}
+
+
+def check_lines(checks):
+    """One line per check of the verdict (runner.verdict), in the active language."""
+    return [
+        (
+            _("%(check)s: %(value)s (target: %(limit)s): met")
+            if check["passed"]
+            else _("%(check)s: %(value)s (target: %(limit)s): MISSED")
+        )
+        % {"check": CHECK_NAMES.get(name, name), "value": check["value"], "limit": check["limit"]}
+        for name, check in checks.items()
+    ]
+
 
 def hasher():
     """The password hasher new hashes get, with its cost."""
@@ -158,15 +180,8 @@ class Command(LocalizedCommand):
             "passed": consistent and all(c["passed"] for c in checks.values()),
         }
         self.stdout.write(json.dumps(result, indent=None if o["json"] else 2, ensure_ascii=False, default=str))
-        for name, check in checks.items():
-            self.stdout.write(
-                (
-                    _("%(check)s: %(value)s (target: %(limit)s): met")
-                    if check["passed"]
-                    else _("%(check)s: %(value)s (target: %(limit)s): MISSED")
-                )
-                % {"check": name, "value": check["value"], "limit": check["limit"]}
-            )
+        for line in check_lines(checks):
+            self.stdout.write(line)
         self.stdout.write(_("load test: passed") if result["passed"] else _("load test: FAILED"))
         if not o["no_doc"]:
             # The section is part of docs/PERFORMANCE.md, an English document: it is written in English.

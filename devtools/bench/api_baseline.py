@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 import orjson
 import psycopg
 
+# The project's own values, restated because this process runs without Django (importing the apps
+# would set it up); tests/devtools/test_bench_api.py pins each to its source.
 TOKEN_KEYWORDS = (b"token", b"bearer")
 TOKEN_PREFIX = "ea_"
 PREFIX_LENGTH = 12

@@ -48,17 +48,30 @@ def recorded_rss(text, key):
     return float(m.group(1)) if m else None
 
 
+def marked_block(start, end, body):
+    """`body` between the markers `start` and `end`."""
+    return f"{start}\n{body.rstrip()}\n{end}"
+
+
+def replace_marked(text, start, end, block):
+    """`text` with its block between the markers `start` and `end` replaced by `block`, or None
+    when `text` lacks either marker."""
+    if start not in text or end not in text:
+        return None
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return before + block + after
+
+
 def write_section(path, key, body):
     """Replace the section of `key` (between its markers) in `path`, or add it before the load test
     section (or at the end)."""
     path = Path(path)
     text = path.read_text() if path.exists() else "# Performance\n"
     start, end = START.format(key=key), END.format(key=key)
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        _, after = rest.split(end, 1)
-        text = before + block + after
+    block = marked_block(start, end, body)
+    if (replaced := replace_marked(text, start, end, block)) is not None:
+        text = replaced
     elif LOAD_TEST in text:
         before, after = text.split(LOAD_TEST, 1)
         text = before.rstrip() + "\n\n" + block + "\n\n" + LOAD_TEST + after

@@ -5,7 +5,7 @@ kept as it is. English, as the document."""
 import datetime
 from pathlib import Path
 
-from devtools.bench.report import commit, database, machine
+from devtools.bench.report import commit, database, machine, marked_block, replace_marked
 
 START = "<!-- loadtest:start -->"
 END = "<!-- loadtest:end -->"
@@ -85,11 +85,9 @@ def write_section(path, body):
     "Load test" section (or of the document, under that heading when it has none)."""
     path = Path(path)
     text = path.read_text() if path.exists() else "# Performance\n"
-    block = f"{START}\n{body.rstrip()}\n{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        _, after = rest.split(END, 1)
-        text = before + block + after
+    block = marked_block(START, END, body)
+    if (replaced := replace_marked(text, START, END, block)) is not None:
+        text = replaced
     elif HEADING in text:
         before, section = text.split(HEADING, 1)
         following = section.find("\n## ")

@@ -275,3 +275,18 @@ def test_the_report_names_the_anomaly_flags_share_of_the_full_run(monkeypatch):
     # Without the figure (an older run), neither row.
     body = report.render("kz", PRESETS["kz"], "kz", {"votes": 1, "aggregation": _aggregation(2.0)}, {})
     assert "anomaly flags" not in body
+
+
+def test_the_baselines_restated_values_are_the_projects():
+    """The baseline runs without Django, so it restates what it shares with the project: a change
+    to any of them in the project fails here, not as a silently different limit."""
+    from api.authentication import ApiTokenAuthentication
+    from results.controls import FIGURE_NAMES
+    from results.models import WITH_FIGURES
+
+    assert tuple(k.lower().encode() for k in ApiTokenAuthentication.keywords) == api_baseline.TOKEN_KEYWORDS
+    assert api_baseline.TOKEN_PREFIX == tokens.TOKEN_PREFIX
+    assert api_baseline.PREFIX_LENGTH == tokens.PREFIX_LENGTH
+    assert api_baseline.AUDITOR_GROUP == tokens.AUDITOR_GROUP
+    assert tuple(WITH_FIGURES) == api_baseline.WITH_FIGURES
+    assert api_baseline.FIGURES == FIGURE_NAMES

@@ -25,6 +25,7 @@ from django.db.models import Count, Sum
 from core import clock
 from core.models import AuditEvent
 from registry.models import Candidacy, Contest, ContestFollowUp, Election, TermOfOffice
+from results.controls import FIGURE_NAMES
 from results.models import (
     AnomalyFlag,
     CandidateResult,
@@ -40,18 +41,7 @@ pytestmark = pytest.mark.django_db
 
 # Rows that count transactions or come with the schema, not with the demo.
 NOT_FIGURES = {"core.AuditCheckpoint", "contenttypes.ContentType", "auth.Permission"}
-FIGURE_FIELDS = (
-    "voters",
-    "ballots_received",
-    "issued_station",
-    "issued_mobile",
-    "spoiled",
-    "unused",
-    "found_stationary",
-    "found_mobile",
-    "invalid",
-    "against_all",
-)
+FIGURE_FIELDS = (*FIGURE_NAMES, "against_all")
 
 
 def _counted(queryset, *fields):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from registry import iin
 from registry.models import Candidacy, Contest, Election, Person
 from results.models import Protocol, ProtocolState, ProtocolVote
+from results.outcomes import Figures
 from territory.models import AdminUnit, PollingStation
 
 _seq = itertools.count(1)
@@ -146,3 +147,18 @@ def simple_protocol(
 
 def now():
     return timezone.now()
+
+
+def outcome_figures(votes, *, issued=None, registered=1000, against_all=0, counted=3, expected=3):
+    """A contest's results.outcomes.Figures: `votes` {candidacy: n}; ballots issued default to the
+    votes plus 'against all', and 3 of 3 protocols counted."""
+    if issued is None:
+        issued = sum(votes.values()) + against_all
+    return Figures(
+        registered_voters=registered,
+        ballots_issued=issued,
+        votes=votes,
+        against_all=against_all,
+        protocols_counted=counted,
+        protocols_expected=expected,
+    )

@@ -20,6 +20,7 @@ from results.outcomes import ABSOLUTE_MAJORITY, AGAINST_ALL_INVALIDATES, AGAINST
 from results.outcomes import decide as python_decide
 
 from . import aggregation_data as data
+from .aggregation_data import outcome_figures as case
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -35,19 +36,6 @@ RULES = [
     Rules(min_turnout_percent=Decimal("33.33"), winner_rule=ABSOLUTE_MAJORITY, min_candidates=3),
     Rules(min_candidates=1),
 ]
-
-
-def case(votes, *, issued=None, registered=1000, against_all=0, counted=3, expected=3):
-    if issued is None:
-        issued = sum(votes.values()) + against_all
-    return Figures(
-        registered_voters=registered,
-        ballots_issued=issued,
-        votes=votes,
-        against_all=against_all,
-        protocols_counted=counted,
-        protocols_expected=expected,
-    )
 
 
 CASES = [

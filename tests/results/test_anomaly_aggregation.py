@@ -13,24 +13,6 @@ pytestmark = pytest.mark.django_db
 S = ProtocolState
 
 
-@pytest.fixture
-def district_of_seven():
-    """Seven one-station contests in one district: turnout 49, 49, 50, 50, 51, 51% and 100% (the
-    last one verified, the others certified); the leader takes 60% everywhere."""
-    region = data.region()
-    district = data.district(region)
-    election = data.election()
-    made = []
-    for i, issued in enumerate([490, 490, 500, 500, 510, 510, 1000]):
-        contest, cands, (station,) = data.contest(election, data.rural_district(district), candidates=2)
-        leader = issued * 6 // 10
-        state = S.VERIFIED if i == 6 else S.CERTIFIED
-        made.append(
-            (contest, station, data.simple_protocol(contest, station, cands, [leader, issued - leader], state=state))
-        )
-    return election, district, made
-
-
 def test_a_full_run_writes_the_flags_with_their_figures(district_of_seven):
     election, district, made = district_of_seven
     contest, station, _ = made[6]

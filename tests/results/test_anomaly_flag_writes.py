@@ -7,30 +7,11 @@ from django.test.utils import CaptureQueriesContext
 
 from results import anomalies
 from results.aggregation import flags, recompute
-from results.models import AnomalyFlag, CandidateResult, Protocol, ProtocolState
+from results.models import AnomalyFlag, CandidateResult, Protocol
 
 from . import aggregation_data as data
 
 pytestmark = pytest.mark.django_db
-
-S = ProtocolState
-
-
-@pytest.fixture
-def district_of_seven():
-    """Seven one-station contests in one district: turnout 49-51% and one 100% (verified)."""
-    region = data.region()
-    district = data.district(region)
-    election = data.election()
-    made = []
-    for i, issued in enumerate([490, 490, 500, 500, 510, 510, 1000]):
-        contest, cands, (station,) = data.contest(election, data.rural_district(district), candidates=2)
-        leader = issued * 6 // 10
-        state = S.VERIFIED if i == 6 else S.CERTIFIED
-        made.append(
-            (contest, station, data.simple_protocol(contest, station, cands, [leader, issued - leader], state=state))
-        )
-    return election, made
 
 
 def flag_rows(election):
@@ -43,7 +24,7 @@ def flag_rows(election):
 
 
 def test_a_rerun_keeps_the_unchanged_flags_rows_and_writes_nothing(district_of_seven):
-    election, _ = district_of_seven
+    election, _district, _made = district_of_seven
     recompute(election)
     before = list(AnomalyFlag.objects.filter(election=election).values_list("pk", "computed_at").order_by("pk"))
     assert before
@@ -55,7 +36,7 @@ def test_a_rerun_keeps_the_unchanged_flags_rows_and_writes_nothing(district_of_s
 
 
 def test_after_a_change_the_flags_equal_those_written_into_an_empty_table(district_of_seven):
-    election, made = district_of_seven
+    election, _district, made = district_of_seven
     recompute(election)
     _, _, protocol = made[0]
     Protocol.objects.filter(pk=protocol.pk).update(
@@ -74,7 +55,7 @@ def test_after_a_change_the_flags_equal_those_written_into_an_empty_table(distri
 def test_the_stations_carry_their_contest_leaders_votes(district_of_seven):
     """The leader as anomalies.leaders picks it from the preliminary candidate rows (most votes,
     lowest id among equals); its vote count in each protocol; None where the contest has no rows."""
-    election, made = district_of_seven
+    election, _district, made = district_of_seven
     recompute(election)
     contest, station, protocol = made[2]
     # A tie: the lower candidacy id leads.

@@ -12,7 +12,6 @@ from results.outcomes import (
     AGAINST_ALL_INVALIDATES,
     PLURALITY,
     Code,
-    Figures,
     Flag,
     Outcome,
     Rules,
@@ -21,19 +20,7 @@ from results.outcomes import (
     turnout_reaches,
 )
 
-
-def figures(votes, *, issued=None, registered=1000, against_all=0, counted=3, expected=3):
-    if issued is None:
-        issued = sum(votes.values()) + against_all
-    return Figures(
-        registered_voters=registered,
-        ballots_issued=issued,
-        votes=votes,
-        against_all=against_all,
-        protocols_counted=counted,
-        protocols_expected=expected,
-    )
-
+from .aggregation_data import outcome_figures as figures
 
 PLUR = Rules()
 MAJ = Rules(winner_rule=ABSOLUTE_MAJORITY)

@@ -27,7 +27,15 @@ from results.models import Protocol, ProtocolEntry, ProtocolVote
 from results.permissions import check_enter
 from results.selectors import candidacies_of, control_context, entry_slot
 
-from .entry import clean_acknowledgements, finishing_event, refusal, stored_values
+from .entry import (
+    OFFICIAL_FIELDS,
+    clean_acknowledgements,
+    finishing_event,
+    official_votes,
+    refusal,
+    set_official_figures,
+    stored_values,
+)
 from .state_machine import _update_grouped, step
 
 _LOCK_BATCH = 500
@@ -82,7 +90,7 @@ def finish_entries(submissions, *, candidacies=None):
         live = _live_entries(locked)
         now = clock.now()
         initial = {pk: p.state for pk, p in locked.items()}
-        official = {}  # protocol id -> (entry, candidacies) when two entries agree
+        official = {}  # protocol id -> the second entry, when two entries agree
         done = []  # (protocol, actor, entry, [(event, data), ...]) in submission order
         drafts = {}  # entries begun before (drafts), finished now
         for sub in submissions:
@@ -117,7 +125,7 @@ def finish_entries(submissions, *, candidacies=None):
             steps = [(start_event, None)] if start_event else []
             event, event_data = finishing_event(slot, entries, stored, data)
             if event == "finish_second_equal":
-                official[protocol.pk] = (entry, context["candidacies"])
+                official[protocol.pk] = entry
             steps.append((event, event_data))
             records = []
             for event, event_data in steps:
@@ -140,23 +148,19 @@ def _write_protocols(locked, initial, official, now):
         if protocol.state != initial[pk]:
             protocol.state_changed_at = now
         if pk in official:
-            entry, _candidacies = official[pk]
-            for name in controls.FIGURE_NAMES:
-                setattr(protocol, name, entry.values[name])
-            protocol.against_all = entry.values.get("against_all") if protocol.election.against_all else None
-            protocol.official_entry = entry
+            set_official_figures(protocol, official[pk])
             figured.append(protocol)
         else:
             plain.append(protocol)
     base = ["state", "version", "state_changed_at"]
     _update_grouped(plain, base)
-    _update_grouped(figured, [*base, *controls.FIGURE_NAMES, "against_all", "official_entry"])
+    _update_grouped(figured, [*base, *OFFICIAL_FIELDS])
     ProtocolVote.objects.filter(protocol_id__in=list(official)).delete()
     ProtocolVote.objects.bulk_create(
         [
-            ProtocolVote(protocol_id=pk, candidacy_id=int(cid), votes=n)
-            for pk, (entry, _c) in official.items()
-            for cid, n in entry.values["votes"].items()
+            ProtocolVote(protocol_id=pk, candidacy_id=cid, votes=n)
+            for pk, entry in official.items()
+            for cid, n in official_votes(entry)
         ],
         batch_size=1000,
     )

@@ -123,15 +123,29 @@ def _replayed(entries, user, submission):
     return next((e for e in entries.values() if e.clerk_id == user.pk and e.submission == submission), None)
 
 
-def make_official(protocol, entry, candidacies):
-    """Copy an entry's values into the protocol's official figures and votes (caller transitions)."""
-    values = entry.values
+OFFICIAL_FIELDS = (*controls.FIGURE_NAMES, "against_all", "official_entry")
+
+
+def set_official_figures(protocol, entry):
+    """Copy an entry's figures into the protocol's official ones, in memory (the caller saves
+    OFFICIAL_FIELDS and writes the votes)."""
     for name in controls.FIGURE_NAMES:
-        setattr(protocol, name, values[name])
-    protocol.against_all = values.get("against_all") if protocol.election.against_all else None
+        setattr(protocol, name, entry.values[name])
+    protocol.against_all = entry.values.get("against_all") if protocol.election.against_all else None
     protocol.official_entry = entry
-    replace_votes(protocol.pk, [(int(cid), n) for cid, n in values["votes"].items()])
-    return [*controls.FIGURE_NAMES, "against_all", "official_entry"]
+
+
+def official_votes(entry):
+    """The entry's votes as vote rows: [(candidacy id, votes)]."""
+    return [(int(cid), n) for cid, n in entry.values["votes"].items()]
+
+
+def make_official(protocol, entry):
+    """Copy an entry's values into the protocol's official figures and votes (caller transitions
+    and saves the returned fields)."""
+    set_official_figures(protocol, entry)
+    replace_votes(protocol.pk, official_votes(entry))
+    return list(OFFICIAL_FIELDS)
 
 
 def _insert_sql(entry):
@@ -248,7 +262,7 @@ def save_entry(
                 entry.save()
             data = {"entry": entry.pk, "slot": slot, "values": stored, "acknowledged": acks}
             event, event_data = finishing_event(slot, entries, stored, data)
-            fields = make_official(protocol, entry, context["candidacies"]) if event == "finish_second_equal" else ()
+            fields = make_official(protocol, entry) if event == "finish_second_equal" else ()
             steps.append((event, event_data))
             advance(protocol, steps, actor=actor, extra_fields=fields, writes=writes)
             entry._state.adding, entry._state.db = False, transaction.get_connection().alias

@@ -191,7 +191,7 @@ def resolve_keep_entry(protocol, user, slot, *, reason="", expected_version=None
         entry = _kept_entry(entries, slot)
         # The kept values must still pass the controls against today's candidate list.
         check_values(protocol, entry.values, finish=True, acknowledged=entry.acknowledged)
-        fields = make_official(protocol, entry, None)
+        fields = make_official(protocol, entry)
         transition(
             protocol,
             "resolve_keep_entry",
@@ -262,7 +262,7 @@ def resolve_with_corrected_figures(
             finished_at=now,
             submission=submission,
         )
-        fields = make_official(protocol, entry, context["candidacies"])
+        fields = make_official(protocol, entry)
         transition(
             protocol,
             "resolve_corrected",
